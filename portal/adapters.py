@@ -1,0 +1,17 @@
+"""django-allauth adapter: founders sign up themselves; other roles arrive by invitation."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.models import Group
+
+from .roles import Role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.full_name = form.cleaned_data.get("full_name", "")
+        if commit:
+            user.save()
+            # Public sign-up creates founders only; staff grant every other role.
+            user.groups.add(Group.objects.get(name=Role.FOUNDER))
+        return user

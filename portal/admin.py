@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "full_name"]
+    list_filter = ["groups", "is_active", "is_staff"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal details", {"fields": ["full_name"]}),
+        ("Roles and access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    filter_horizontal = ["groups"]
+
+
+class FirmYearInline(admin.TabularInline):
+    model = FirmYear
+    fk_name = "organisation"
+    extra = 0
+    fields = ["year", "employees", "turnover_gbp", "staff_total", "leadership_total", "consent", "source", "as_of"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "company_number", "sector", "local_authority", "founded_on", "is_tech"]
+    list_filter = ["kind", "sector", "local_authority", "origin", "is_tech"]
+    search_fields = ["name", "company_number"]
+    autocomplete_fields = ["members"]
+    inlines = [FirmYearInline]
+
+
+@admin.register(FirmYear)
+class FirmYearAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "year", "employees", "turnover_gbp", "consent", "source", "as_of"]
+    list_filter = ["year", "source", "consent"]
+    search_fields = ["organisation__name"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation", "recorded_by"]
+
+
+@admin.register(PartnerCredential)
+class PartnerCredentialAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "application", "scopes", "created_at", "revoked_at"]
+    list_select_related = ["organisation", "application"]
+    readonly_fields = ["application", "created_by", "created_at", "revoked_at"]
+
+
+@admin.register(YearlyFactsRequest)
+class YearlyFactsRequestAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "year", "sent_at"]
+    list_select_related = ["organisation"]

@@ -1,0 +1,303 @@
+"""Core records shared by every app: users, organisations, yearly firm facts, partner credentials."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .querysets import FirmYearQuerySet, OrganisationQuerySet
+from .validators import company_number_normalise, validate_company_number
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address. Roles are Django groups (see ``roles.Role``);
+    ``is_staff`` only opens the Django admin and is kept for operators and office staff."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+
+class LocalAuthority(models.TextChoices):
+    BIRMINGHAM = "birmingham", "Birmingham"
+    COVENTRY = "coventry", "Coventry"
+    DUDLEY = "dudley", "Dudley"
+    SANDWELL = "sandwell", "Sandwell"
+    SOLIHULL = "solihull", "Solihull"
+    WALSALL = "walsall", "Walsall"
+    WOLVERHAMPTON = "wolverhampton", "Wolverhampton"
+    OUTSIDE = "outside", "Outside the WMCA area"
+
+
+class Sector(models.TextChoices):
+    """The portal's tech taxonomy."""
+
+    SOFTWARE = "software", "Software and SaaS"
+    FINTECH = "fintech", "Fintech"
+    HEALTHTECH = "healthtech", "Health and medtech"
+    CLEANTECH = "cleantech", "Clean and climate tech"
+    MOBILITY = "mobility", "Mobility and automotive tech"
+    GAMES = "games", "Games and immersive"
+    CYBER = "cyber", "Cyber security"
+    AI_DATA = "ai_data", "AI and data"
+    TELECOMS = "telecoms", "Telecoms and 5G"
+    MANUFACTURING = "manufacturing", "Advanced manufacturing and industry 4.0"
+    EDTECH = "edtech", "Education tech"
+    PROPTECH = "proptech", "Property and construction tech"
+    CREATIVE = "creative", "Creative digital and media"
+    ECOMMERCE = "ecommerce", "E-commerce and marketplaces"
+    OTHER_TECH = "other_tech", "Other tech"
+    NON_TECH = "non_tech", "Not tech"
+
+
+class Organisation(models.Model):
+    """One firm or body, shared by every app. A Companies House number, when given, is unique."""
+
+    class Kind(models.TextChoices):
+        FIRM = "firm", "Firm"
+        PARTNER = "partner", "Partner"
+        FUNDER = "funder", "Funder"
+        WORKSPACE_PROVIDER = "workspace_provider", "Workspace provider"
+        PUBLIC_BODY = "public_body", "Public body"
+
+    class Origin(models.TextChoices):
+        HOME_GROWN = "home_grown", "Home-grown"
+        RELOCATED_UK = "relocated_uk", "Relocated from elsewhere in the UK"
+        RELOCATED_ABROAD = "relocated_abroad", "Relocated from abroad"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.FIRM)
+    company_number = models.CharField(
+        "Companies House number", max_length=8, blank=True, validators=[validate_company_number]
+    )
+    website = models.URLField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    local_authority = models.CharField(max_length=32, choices=LocalAuthority.choices, blank=True)
+    founded_on = models.DateField(null=True, blank=True)
+    dissolved_on = models.DateField(null=True, blank=True)
+    origin = models.CharField(max_length=32, choices=Origin.choices, default=Origin.HOME_GROWN)
+    origin_country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, for firms relocated from abroad."
+    )
+    is_tech = models.BooleanField(default=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="organisations")
+    recorded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The partner organisation whose API client created this record.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company_number"],
+                condition=~Q(company_number=""),
+                name="%(app_label)s_%(class)s_company_number_unique",
+                violation_error_message="An organisation with this Companies House number already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gte=F("founded_on")),
+                name="%(app_label)s_%(class)s_dissolved_after_founded",
+                violation_error_message="The dissolution date cannot be before the founding date.",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "is_tech"]), models.Index(fields=["founded_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.company_number = company_number_normalise(self.company_number)
+        errors = {}
+        if self.origin == self.Origin.RELOCATED_ABROAD and not self.origin_country:
+            errors["origin_country"] = "Give the country a firm relocated from."
+        if self.origin != self.Origin.RELOCATED_ABROAD and self.origin_country:
+            errors["origin_country"] = "Only firms relocated from abroad have an origin country."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _at_most(small: str, big: str, rule: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{small}__isnull": True}) | Q(**{f"{big}__isnull": True}) | Q(**{f"{small}__lte": F(big)}),
+        name=f"%(app_label)s_%(class)s_{rule}",
+    )
+
+
+class FirmYear(models.Model):
+    """An organisation's facts for one calendar year. One row per (organisation, year).
+
+    Diversity counts are of people who disclosed: women and ethnic-minority counts are each at most
+    the disclosed count, which is at most the total headcount. Unknown values are empty, not zero.
+    """
+
+    class Source(models.TextChoices):
+        SELF_REPORTED = "self_reported", "Self-reported"
+        PARTNER = "partner", "Partner"
+        STAFF = "staff", "Staff"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1900), MaxValueValidator(2100)])
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    turnover_gbp = models.PositiveBigIntegerField("turnover (GBP)", null=True, blank=True)
+    leadership_total = models.PositiveIntegerField(null=True, blank=True)
+    leadership_disclosed = models.PositiveIntegerField(null=True, blank=True)
+    leadership_women = models.PositiveIntegerField(null=True, blank=True)
+    leadership_ethnic_minority = models.PositiveIntegerField(null=True, blank=True)
+    staff_total = models.PositiveIntegerField(null=True, blank=True)
+    staff_disclosed = models.PositiveIntegerField(null=True, blank=True)
+    staff_women = models.PositiveIntegerField(null=True, blank=True)
+    staff_ethnic_minority = models.PositiveIntegerField(null=True, blank=True)
+    consent = models.BooleanField(
+        default=False, help_text="The firm agrees its diversity figures are used in aggregate statistics."
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.SELF_REPORTED)
+    as_of = models.DateField()
+    recorded_by = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = FirmYearQuerySet.as_manager()
+
+    COUNT_RULES = [
+        ("leadership_disclosed", "leadership_total"),
+        ("leadership_women", "leadership_disclosed"),
+        ("leadership_ethnic_minority", "leadership_disclosed"),
+        ("staff_disclosed", "staff_total"),
+        ("staff_women", "staff_disclosed"),
+        ("staff_ethnic_minority", "staff_disclosed"),
+    ]
+
+    class Meta:
+        ordering = ["organisation", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="%(app_label)s_%(class)s_one_per_year"),
+            _at_most("leadership_disclosed", "leadership_total", "leadership_disclosed_le_total"),
+            _at_most("leadership_women", "leadership_disclosed", "leadership_women_le_disclosed"),
+            _at_most("leadership_ethnic_minority", "leadership_disclosed", "leadership_ethnic_le_disclosed"),
+            _at_most("staff_disclosed", "staff_total", "staff_disclosed_le_total"),
+            _at_most("staff_women", "staff_disclosed", "staff_women_le_disclosed"),
+            _at_most("staff_ethnic_minority", "staff_disclosed", "staff_ethnic_le_disclosed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+    def clean(self) -> None:
+        errors = {}
+        for small, big in self.COUNT_RULES:
+            a, b = getattr(self, small), getattr(self, big)
+            if a is not None and b is not None and a > b:
+                big_label = self._meta.get_field(big).verbose_name
+                errors[small] = f"Cannot be more than {big_label} ({b})."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PartnerCredential(models.Model):
+    """An OAuth2 client-credentials application issued to one partner organisation.
+
+    ``scopes`` bounds what the client may ask for; revoking deletes its tokens and disables it.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="credentials")
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="partner_credential"
+    )
+    scopes = models.CharField(max_length=200, help_text="Space-separated scopes the client may request.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.application.client_id})"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class YearlyFactsRequest(models.Model):
+    """A reminder sent to a firm to report its facts for a year; at most one per (firm, year)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="facts_requests")
+    year = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="%(app_label)s_%(class)s_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"

@@ -1,0 +1,26 @@
+"""Scopes for the core models: every read of a guarded object goes through these."""
+
+from django.db import models
+
+from .roles import Role, user_has_role
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        """Organisations the user may read: staff all, everyone else the ones they belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user_has_role(user, Role.STAFF):
+            return self
+        return self.filter(members=user)
+
+    def for_list(self) -> "OrganisationQuerySet":
+        return self.order_by("name", "pk")
+
+
+class FirmYearQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FirmYearQuerySet":
+        """Yearly facts of the organisations the user may read."""
+        from .models import Organisation
+
+        return self.filter(organisation__in=Organisation.objects.visible_to(user))

@@ -1,0 +1,118 @@
+"""Serializers of the portal core's API: they validate shape; services decide."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from ..models import FirmYear, Organisation
+from ..validators import company_number_normalise, validate_company_number
+
+DIVERSITY_FIELDS = [
+    "leadership_total",
+    "leadership_disclosed",
+    "leadership_women",
+    "leadership_ethnic_minority",
+    "staff_total",
+    "staff_disclosed",
+    "staff_women",
+    "staff_ethnic_minority",
+]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="organisation-detail")
+    years_url = serializers.HyperlinkedIdentityField(view_name="organisation-years")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "url",
+            "name",
+            "kind",
+            "company_number",
+            "website",
+            "sector",
+            "local_authority",
+            "founded_on",
+            "dissolved_on",
+            "origin",
+            "origin_country",
+            "is_tech",
+            "years_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganisationInputSerializer(serializers.ModelSerializer):
+    """Shape of an organisation write. Uniqueness is judged by the service, with the lock held."""
+
+    company_number = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    origin_country = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "company_number",
+            "website",
+            "sector",
+            "local_authority",
+            "founded_on",
+            "dissolved_on",
+            "origin",
+            "origin_country",
+            "is_tech",
+        ]
+
+    def validate_company_number(self, value: str) -> str:
+        if value:
+            validate_company_number(value)
+        return company_number_normalise(value)
+
+
+class FirmYearSerializer(serializers.ModelSerializer):
+    """A year's facts. Diversity counts are shown only to those who may see the firm's own
+    figures, or when the firm consented to their use."""
+
+    class Meta:
+        model = FirmYear
+        fields = [
+            "year",
+            "employees",
+            "turnover_gbp",
+            *DIVERSITY_FIELDS,
+            "consent",
+            "source",
+            "as_of",
+            "updated_at",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not instance.consent and not self.context.get("full_access", False):
+            for field in DIVERSITY_FIELDS:
+                data[field] = None
+        return data
+
+
+class FirmYearInputSerializer(serializers.ModelSerializer):
+    as_of = serializers.DateField(required=False)
+
+    class Meta:
+        model = FirmYear
+        fields = ["employees", "turnover_gbp", *DIVERSITY_FIELDS, "consent", "as_of"]
+
+    def validate_as_of(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The as-of date cannot be in the future.")
+        return value
+
+
+class FirmYearCreateInputSerializer(FirmYearInputSerializer):
+    year = serializers.IntegerField(min_value=1900, max_value=2100)
+
+    class Meta(FirmYearInputSerializer.Meta):
+        fields = ["year", *FirmYearInputSerializer.Meta.fields]

@@ -1,0 +1,159 @@
+"""API views of the portal core: organisations and their yearly facts."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from .. import permissions, selectors, services
+from ..filters import OrganisationFilterSet
+from ..models import FirmYear, Organisation
+from .errors import service_errors_as_400
+from .permissions import PartnerScopeOrUser, request_token
+from .serializers import (
+    FirmYearCreateInputSerializer,
+    FirmYearInputSerializer,
+    FirmYearSerializer,
+    OrganisationInputSerializer,
+    OrganisationSerializer,
+)
+
+YEAR_PARAMETER = OpenApiParameter("year", int, OpenApiParameter.PATH, description="Calendar year, 1900–2100.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List organisations"),
+    retrieve=extend_schema(summary="Get an organisation"),
+    create=extend_schema(request=OrganisationInputSerializer, responses={201: OrganisationSerializer}),
+    update=extend_schema(request=OrganisationInputSerializer, responses=OrganisationSerializer),
+    partial_update=extend_schema(request=OrganisationInputSerializer, responses=OrganisationSerializer),
+)
+class OrganisationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The organisation registry: firms, partners, funders, workspace providers and public bodies.
+
+    Partners read with the `read` scope and write with `companies:write`; signed-in founders see and
+    change only their own firms; staff see all.
+    """
+
+    serializer_class = OrganisationSerializer
+    permission_classes = [PartnerScopeOrUser]
+    write_scope = "companies:write"
+    filterset_class = OrganisationFilterSet
+    search_fields = ["name", "company_number"]
+    ordering_fields = ["name", "founded_on", "created_at"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        queryset = Organisation.objects.for_list()
+        if request_token(self.request) is not None:
+            return queryset
+        return queryset.visible_to(self.request.user)
+
+    def _partner(self) -> Organisation | None:
+        return selectors.organisation_for_token(request_token(self.request))
+
+    def _full_access(self, organisation: Organisation) -> bool:
+        token = request_token(self.request)
+        if token is not None:
+            return False
+        return permissions.can_change_organisation(self.request.user, organisation)
+
+    def create(self, request, *args, **kwargs):
+        if request_token(request) is None and not permissions.can_create_organisation(request.user):
+            raise PermissionDenied("Your role cannot create organisations.")
+        serializer = OrganisationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = request_token(request)
+        with service_errors_as_400():
+            organisation = services.organisation_create(
+                data=serializer.validated_data,
+                member=None if token is not None else request.user,
+                recorded_by=self._partner(),
+            )
+        output = OrganisationSerializer(organisation, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        organisation = self.get_object()
+        if request_token(request) is None and not permissions.can_change_organisation(request.user, organisation):
+            raise PermissionDenied("You cannot change this organisation.")
+        serializer = OrganisationInputSerializer(organisation, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            organisation = services.organisation_update(organisation=organisation, data=serializer.validated_data)
+        return Response(OrganisationSerializer(organisation, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["GET"], summary="List an organisation's yearly facts", responses=FirmYearSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Create or replace the facts of one year (idempotent)",
+        request=FirmYearCreateInputSerializer,
+        responses={200: FirmYearSerializer, 201: FirmYearSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="years", url_name="years", filterset_class=None)
+    def years(self, request, pk=None):
+        organisation = self.get_object()
+        if request.method == "POST":
+            serializer = FirmYearCreateInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            return self._upsert_year(organisation, data.pop("year"), data)
+        page = self.paginate_queryset(organisation.years.order_by("-year"))
+        context = {**self.get_serializer_context(), "full_access": self._full_access(organisation)}
+        return self.get_paginated_response(FirmYearSerializer(page, many=True, context=context).data)
+
+    @extend_schema(methods=["GET"], summary="Get the facts of one year", parameters=[YEAR_PARAMETER])
+    @extend_schema(
+        methods=["PUT"],
+        summary="Create or replace the facts of one year (idempotent)",
+        parameters=[YEAR_PARAMETER],
+        request=FirmYearInputSerializer,
+        responses={200: FirmYearSerializer, 201: FirmYearSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path=r"years/(?P<year>[0-9]{4})",
+        url_name="year-detail",
+        serializer_class=FirmYearSerializer,
+        filterset_class=None,
+    )
+    def year_detail(self, request, pk=None, year=None):
+        organisation = self.get_object()
+        if request.method == "PUT":
+            serializer = FirmYearInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            return self._upsert_year(organisation, int(year), dict(serializer.validated_data))
+        row = get_object_or_404(FirmYear, organisation=organisation, year=int(year))
+        context = {**self.get_serializer_context(), "full_access": self._full_access(organisation)}
+        return Response(FirmYearSerializer(row, context=context).data)
+
+    def _upsert_year(self, organisation: Organisation, year: int, data: dict) -> Response:
+        token = request_token(self.request)
+        if token is None and not permissions.can_change_organisation(self.request.user, organisation):
+            raise PermissionDenied("You cannot report figures for this organisation.")
+        if not 1900 <= year <= 2100:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"year": ["Enter a year between 1900 and 2100."]})
+        source = FirmYear.Source.PARTNER if token is not None else None
+        if source is None:
+            source = FirmYear.Source.STAFF if permissions.can_view_dashboard(self.request.user) else FirmYear.Source.SELF_REPORTED
+        with service_errors_as_400():
+            row, created = services.firm_year_upsert(
+                organisation=organisation, year=year, data={**data, "source": source}, recorded_by=self._partner()
+            )
+        context = {**self.get_serializer_context(), "full_access": True}
+        return Response(
+            FirmYearSerializer(row, context=context).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

@@ -1,0 +1,25 @@
+"""The portal's roles. A role is a Django group; these are their names."""
+
+from django.db.models import TextChoices
+
+
+class Role(TextChoices):
+    STAFF = "staff", "Commissioner staff"
+    REVIEWER = "reviewer", "Reviewer"
+    AMBASSADOR = "ambassador", "Ambassador"
+    FOUNDER = "founder", "Founder"
+    PARTNER_ADMIN = "partner_admin", "Partner administrator"
+
+
+def user_roles(user) -> set[str]:
+    """The role names the user holds, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_role_cache"):
+        user._role_cache = set(user.groups.values_list("name", flat=True))
+    return user._role_cache
+
+
+def user_has_role(user, *roles: str) -> bool:
+    """True when the user holds any of the given roles."""
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,191 @@
+"""Writes of the portal core. Views, serializers, commands and tasks call these, nothing else writes."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+
+from .exceptions import CredentialAlreadyRevokedError
+from .models import FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .validators import company_number_normalise
+
+ORGANISATION_FIELDS = {
+    "name",
+    "kind",
+    "company_number",
+    "website",
+    "sector",
+    "local_authority",
+    "founded_on",
+    "dissolved_on",
+    "origin",
+    "origin_country",
+    "is_tech",
+}
+FIRM_YEAR_FIELDS = {f.name for f in FirmYear._meta.fields} - {
+    "id",
+    "organisation",
+    "year",
+    "recorded_by",
+    "created_at",
+    "updated_at",
+}
+
+
+def _full_clean_or_raise(instance) -> None:
+    # validate_unique and validate_constraints run too, so duplicates become field errors.
+    instance.full_clean()
+
+
+@transaction.atomic
+def organisation_create(*, data: dict, member: User | None = None, recorded_by: Organisation | None = None) -> Organisation:
+    """Create an organisation from validated ``data``.
+
+    Raises ValidationError (field-keyed) for an invalid or duplicate Companies House number.
+    ``member`` is added to its members (a founder registering their firm).
+    """
+    unknown = set(data) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown organisation fields: {sorted(unknown)}")
+    organisation = Organisation(**data, recorded_by=recorded_by)
+    if organisation.company_number:
+        organisation.company_number = company_number_normalise(organisation.company_number)
+    _full_clean_or_raise(organisation)
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as exc:  # a concurrent insert of the same number
+        raise ValidationError({"company_number": Organisation._meta.constraints[0].violation_error_message}) from exc
+    if member is not None:
+        organisation.members.add(member)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+    """Change the given fields of an organisation; raises ValidationError with field messages."""
+    unknown = set(data) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown organisation fields: {sorted(unknown)}")
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    if organisation.company_number:
+        organisation.company_number = company_number_normalise(organisation.company_number)
+    _full_clean_or_raise(organisation)
+    organisation.save(update_fields=[*data.keys(), "updated_at"])
+    return organisation
+
+
+@transaction.atomic
+def firm_year_upsert(
+    *, organisation: Organisation, year: int, data: dict, recorded_by: Organisation | None = None
+) -> tuple[FirmYear, bool]:
+    """Create or replace an organisation's facts for ``year``. Idempotent: the same call twice
+    leaves one row with the same values. Returns (row, created). Raises ValidationError."""
+    unknown = set(data) - FIRM_YEAR_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown firm-year fields: {sorted(unknown)}")
+    # Lock the organisation row so two concurrent upserts of one year serialise.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    row = FirmYear.objects.filter(organisation=organisation, year=year).first()
+    created = row is None
+    if created:
+        row = FirmYear(organisation=organisation, year=year)
+    for field in FIRM_YEAR_FIELDS - {"as_of"}:
+        if field in data:
+            setattr(row, field, data[field])
+        elif not created and field not in {"consent", "source"}:
+            # A resubmission replaces the year's facts: fields it leaves out become unknown.
+            setattr(row, field, None)
+    row.as_of = data.get("as_of") or timezone.localdate()
+    row.recorded_by = recorded_by
+    row.full_clean(validate_unique=False)
+    row.save()
+    return row, created
+
+
+@transaction.atomic
+def partner_credential_create(
+    *, organisation: Organisation, scopes: list[str], created_by: User | None, client_id: str = "", client_secret: str = ""
+) -> tuple[PartnerCredential, str]:
+    """Issue a client-credentials application for a partner organisation.
+
+    Returns the credential and the plain client secret, which is not stored and cannot be shown
+    again. Raises ValueError for a scope the portal does not know.
+    """
+    known = set(settings.OAUTH2_PROVIDER["SCOPES"])
+    if not scopes or set(scopes) - known:
+        raise ValueError(f"Scopes must be a non-empty subset of {sorted(known)}")
+    secret = client_secret or secrets.token_urlsafe(32)
+    application = Application(
+        name=f"{organisation.name} partner client",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+        hash_client_secret=True,
+    )
+    if client_id:
+        application.client_id = client_id
+    application.save()
+    credential = PartnerCredential.objects.create(
+        organisation=organisation, application=application, scopes=" ".join(sorted(set(scopes))), created_by=created_by
+    )
+    return credential, secret
+
+
+@transaction.atomic
+def partner_credential_revoke(*, credential: PartnerCredential) -> PartnerCredential:
+    """Revoke a partner credential: its tokens stop working at once. Raises
+    CredentialAlreadyRevokedError if it was revoked before."""
+    credential = PartnerCredential.objects.select_for_update().get(pk=credential.pk)
+    if credential.revoked_at is not None:
+        raise CredentialAlreadyRevokedError(str(credential))
+    AccessToken.objects.filter(application=credential.application).delete()
+    credential.revoked_at = timezone.now()
+    credential.save(update_fields=["revoked_at"])
+    return credential
+
+
+def yearly_facts_request_send(*, organisation: Organisation, year: int) -> YearlyFactsRequest | None:
+    """Ask an organisation's members for their facts of ``year``, once.
+
+    Idempotent through the (organisation, year) unique constraint: a second call sends nothing and
+    returns None. Returns None too when the facts are in already or nobody can be asked.
+    """
+    if FirmYear.objects.filter(organisation=organisation, year=year).exists():
+        return None
+    recipients = list(organisation.members.filter(is_active=True).values_list("email", flat=True))
+    if not recipients:
+        return None
+    with transaction.atomic():
+        request, created = YearlyFactsRequest.objects.get_or_create(organisation=organisation, year=year)
+        if not created:
+            return None
+        send_mail(
+            subject=f"Please report {organisation.name}'s figures for {year}",
+            message=(
+                f"The Tech Commissioner's office asks supported firms for a few yearly figures "
+                f"(headcount, turnover and, with your consent, diversity).\n\n"
+                f"Please sign in at {settings.SITE_URL}/ and report {organisation.name}'s figures for {year}."
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    return request
+
+
+def yearly_facts_requests_due(*, today: datetime.date | None = None) -> list[int]:
+    """Ids of tech firms with members and no facts for last year and no request sent yet."""
+    year = (today or timezone.localdate()).year - 1
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.FIRM, is_tech=True, members__isnull=False)
+        .exclude(years__year=year)
+        .exclude(facts_requests__year=year)
+        .values_list("pk", flat=True)
+        .distinct()
+    )

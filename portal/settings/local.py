@@ -1,0 +1,6 @@
+"""Settings for a developer's machine: `make run`."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,49 @@
+"""Test settings: PostgreSQL and Redis when reachable (required under CI=true), eager Celery."""
+
+import socket
+
+from .base import *  # noqa: F403
+from .base import env
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+CI = env.bool("CI", default=False)
+
+if not env("DATABASE_URL", default="") and _reachable("127.0.0.1", 5432):
+    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+if CI and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+    raise RuntimeError("CI=true requires PostgreSQL: set DATABASE_URL or start it on 127.0.0.1:5432")
+
+REDIS_URL = env("REDIS_URL", default="")
+if not REDIS_URL and _reachable("127.0.0.1", 6379):
+    REDIS_URL = "redis://127.0.0.1:6379/15"
+if CI and not REDIS_URL:
+    raise RuntimeError("CI=true requires Redis: set REDIS_URL or start it on 127.0.0.1:6379")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# Tasks run in-process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": False}  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False}

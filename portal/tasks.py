@@ -1,0 +1,29 @@
+"""Celery tasks of the portal core: thin wrappers that re-fetch by id and call one service."""
+
+from celery import shared_task
+
+from . import services
+from .models import Organisation
+
+RETRY = {"autoretry_for": (ConnectionError, TimeoutError), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+
+
+@shared_task(name="portal.yearly_facts_request_send", **RETRY)
+def yearly_facts_request_send(organisation_id: int, year: int) -> bool:
+    """Send one firm its yearly-facts reminder; quiet if the firm is gone. Idempotent."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return False
+    return services.yearly_facts_request_send(organisation=organisation, year=year) is not None
+
+
+@shared_task(name="portal.yearly_facts_requests_send_due", **RETRY)
+def yearly_facts_requests_send_due() -> int:
+    """Scheduled: enqueue a reminder for every firm missing last year's facts. Idempotent."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year - 1
+    ids = services.yearly_facts_requests_due()
+    for pk in ids:
+        yearly_facts_request_send.delay(pk, year)
+    return len(ids)

@@ -1,0 +1,89 @@
+"""HTML views of the portal core: public pages, the staff dashboard, partner credentials, health."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import health, permissions, selectors, services
+from .content import MISSIONS
+from .exceptions import CredentialAlreadyRevokedError
+from .forms import PartnerCredentialCreateForm
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+    extra_context = {"missions": MISSIONS}
+
+
+class AccessibilityView(TemplateView):
+    template_name = "portal/accessibility.html"
+
+
+class PrivacyView(TemplateView):
+    template_name = "portal/privacy.html"
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Signed-out users go to the login page; signed-in users without the role get 403."""
+
+    def test_func(self) -> bool:
+        return permissions.can_view_dashboard(self.request.user)
+
+
+class DashboardView(StaffRequiredMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            missions=MISSIONS, stats=selectors.dashboard_stats(), broker_ok=health.broker_ok(), **kwargs
+        )
+
+
+class CredentialListView(StaffRequiredMixin, View):
+    template_name = "portal/credential_list.html"
+
+    def get(self, request):
+        return self._render(PartnerCredentialCreateForm())
+
+    def post(self, request):
+        form = PartnerCredentialCreateForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        credential, secret = services.partner_credential_create(
+            organisation=form.cleaned_data["organisation"], scopes=form.cleaned_data["scopes"], created_by=request.user
+        )
+        return self._render(
+            PartnerCredentialCreateForm(),
+            new_client_id=credential.application.client_id,
+            new_secret=secret,
+            status=201,
+        )
+
+    def _render(self, form, status=200, **extra):
+        context = {"form": form, "credentials": selectors.partner_credential_list(), **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class CredentialRevokeView(StaffRequiredMixin, View):
+    def post(self, request, pk: int):
+        credential = get_object_or_404(selectors.partner_credential_list(), pk=pk)
+        try:
+            services.partner_credential_revoke(credential=credential)
+            messages.success(request, f"Revoked the credential of {credential.organisation}.")
+        except CredentialAlreadyRevokedError:
+            messages.info(request, "That credential was already revoked.")
+        return HttpResponseRedirect(reverse("portal:credential-list"))
+
+
+def healthz(request):
+    """200 when the database and the broker both answer, 503 otherwise; says which is down."""
+    checks = {"database": health.database_ok(), "broker": health.broker_ok()}
+    ok = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "degraded", **{k: "ok" if v else "down" for k, v in checks.items()}},
+        status=200 if ok else 503,
+    )

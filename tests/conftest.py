@@ -1,0 +1,116 @@
+"""Shared fixtures: users per role, partner tokens, API clients and a query-count helper."""
+
+import os
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from portal.roles import Role
+from tests.portal.factories import OrganisationFactory, UserFactory
+
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with a reason on a machine that lacks a service; under CI=true, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres():
+    """Tests that need PostgreSQL features (row locks, concurrency) ask for this."""
+    require(connection.vendor == "postgresql", "PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+@pytest.fixture
+def redis_url(settings):
+    require(bool(settings.REDIS_URL), "Redis is not reachable on 127.0.0.1:6379")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def _user_with_role(role: str, mfa: bool = True, **kwargs):
+    user = UserFactory(roles=[role], **kwargs)
+    if mfa:
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user_with_role(Role.STAFF)
+
+
+@pytest.fixture
+def reviewer_user(db):
+    return _user_with_role(Role.REVIEWER)
+
+
+@pytest.fixture
+def ambassador_user(db):
+    return _user_with_role(Role.AMBASSADOR)
+
+
+@pytest.fixture
+def founder_user(db):
+    return _user_with_role(Role.FOUNDER, mfa=False)
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("staff", mfa=True) returns a user holding that role."""
+    return _user_with_role
+
+
+@pytest.fixture
+def partner_token(db):
+    """partner_token("read", "companies:write") -> (access token string, partner organisation)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from portal import services
+
+    def make(*scopes: str, organisation=None):
+        organisation = organisation or OrganisationFactory(kind="partner", name="Test Partner University")
+        credential, _ = services.partner_credential_create(
+            organisation=organisation, scopes=list(scopes) or ["read"], created_by=None
+        )
+        token = AccessToken.objects.create(
+            application=credential.application,
+            token=f"test-token-{credential.pk}-{'-'.join(scopes)}",
+            expires=timezone.now() + timedelta(hours=1),
+            scope=" ".join(scopes),
+        )
+        return token.token, organisation
+
+    return make
+
+
+@pytest.fixture
+def count_queries():
+    """Usage: ``with count_queries() as q: ...; q.count`` — the number of SQL queries run."""
+
+    @contextmanager
+    def counter():
+        with CaptureQueriesContext(connection) as ctx:
+            yield ctx
+
+        ctx.count = len(ctx.captured_queries)
+
+    return counter
