@@ -30,10 +30,10 @@ static/build/.built: node_modules/.installed $(wildcard static/src/*)
 assets: static/build/.built
 
 setup: $(VENV)/.runtime assets
-	mkdir -p var
+	mkdir -p var/staticfiles
 
 setup-dev: $(VENV)/.dev assets
-	mkdir -p var
+	mkdir -p var/staticfiles
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -1,9 +1,8 @@
 """django-allauth adapter: founders sign up themselves; other roles arrive by invitation."""
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.contrib.auth.models import Group
 
-from .roles import Role
+from .roles import Role, role_group
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,5 +12,5 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
             # Public sign-up creates founders only; staff grant every other role.
-            user.groups.add(Group.objects.get(name=Role.FOUNDER))
+            user.groups.add(role_group(Role.FOUNDER))
         return user

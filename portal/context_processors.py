@@ -1,5 +1,6 @@
 """Template context shared by every page."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from .roles import Role, user_has_role
@@ -18,6 +19,9 @@ def navigation(request) -> dict:
     path = request.path
     nav = []
     for label, url in items:
-        active = path == url if url == "/" else path.startswith(url)
+        # The longest matching prefix wins, so the credentials page does not also light up Dashboard.
+        active = url == max(
+            (u for _, u in items if path == u or (u != "/" and path.startswith(u))), key=len, default=None
+        )
         nav.append({"label": label, "url": url, "active": active})
-    return {"nav_items": nav}
+    return {"nav_items": nav, "portal_contact_email": settings.PORTAL_CONTACT_EMAIL}

@@ -9,13 +9,12 @@ import random
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
 from django.db import transaction
 from oauth2_provider.models import Application
 
 from . import services
 from .models import FirmYear, LocalAuthority, Organisation, Sector, User
-from .roles import Role
+from .roles import Role, role_group
 
 DEMO_PASSWORD = "portal-demo-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -46,7 +45,7 @@ def _account(email: str, name: str, role: str, mfa: bool) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)

@@ -1,13 +1,33 @@
 """FilterSets of the portal core, shared by the HTML lists and the API."""
 
 import django_filters
+from django import forms
 
 from .models import Organisation
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``, ``false`` or nothing. Anything else is an error, not a filter silently dropped."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": "Enter true or false."}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
     founded_after = django_filters.DateFilter(field_name="founded_on", lookup_expr="gte")
     founded_before = django_filters.DateFilter(field_name="founded_on", lookup_expr="lte")
+    is_tech = StrictBooleanFilter()
 
     class Meta:
         model = Organisation

@@ -8,7 +8,9 @@ from .models import Organisation
 class SignupForm(forms.Form):
     """Extra sign-up field; allauth adds email and passwords."""
 
-    full_name = forms.CharField(label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
 
     def signup(self, request, user) -> None:
         """Required by allauth; the adapter already stores the name."""

@@ -169,6 +169,17 @@ class Organisation(models.Model):
             errors["origin_country"] = "Give the country a firm relocated from."
         if self.origin != self.Origin.RELOCATED_ABROAD and self.origin_country:
             errors["origin_country"] = "Only firms relocated from abroad have an origin country."
+        # The two constraints below are checked here too because Django reports a conditional
+        # unique or check constraint as a non-field error; users need to know which field is wrong.
+        if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
+            errors["dissolved_on"] = "The dissolution date cannot be before the founding date."
+        if (
+            self.company_number
+            and Organisation.objects.exclude(pk=self.pk).filter(company_number=self.company_number).exists()
+        ):
+            errors["company_number"] = ValidationError(
+                "An organisation with this Companies House number already exists.", code="unique"
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -209,9 +220,7 @@ class FirmYear(models.Model):
     )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.SELF_REPORTED)
     as_of = models.DateField()
-    recorded_by = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

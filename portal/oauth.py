@@ -10,6 +10,12 @@ class PartnerOAuth2Validator(OAuth2Validator):
             return set()
         return set(credential.scope_list)
 
+    def authenticate_client(self, request, *args, **kwargs):
+        # A revoked (or never issued) partner credential gets no token at all, not an empty-scope one.
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        return bool(self._allowed_scopes(request.client))
+
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         return set(scopes) <= self._allowed_scopes(client)
 

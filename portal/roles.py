@@ -23,3 +23,12 @@ def user_roles(user) -> set[str]:
 def user_has_role(user, *roles: str) -> bool:
     """True when the user holds any of the given roles."""
     return bool(user_roles(user) & set(roles))
+
+
+def role_group(role: str):
+    """The Django group of a role, created if it is missing (the roles migration makes them all)."""
+    from django.contrib.auth.models import Group
+
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    return Group.objects.get_or_create(name=role)[0]

@@ -43,7 +43,9 @@ def _full_clean_or_raise(instance) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, data: dict, member: User | None = None, recorded_by: Organisation | None = None) -> Organisation:
+def organisation_create(
+    *, data: dict, member: User | None = None, recorded_by: Organisation | None = None
+) -> Organisation:
     """Create an organisation from validated ``data``.
 
     Raises ValidationError (field-keyed) for an invalid or duplicate Companies House number.
@@ -77,7 +79,11 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
     if organisation.company_number:
         organisation.company_number = company_number_normalise(organisation.company_number)
     _full_clean_or_raise(organisation)
-    organisation.save(update_fields=[*data.keys(), "updated_at"])
+    try:
+        with transaction.atomic():
+            organisation.save(update_fields=[*data.keys(), "updated_at"])
+    except IntegrityError as exc:  # a concurrent write of the same number
+        raise ValidationError({"company_number": Organisation._meta.constraints[0].violation_error_message}) from exc
     return organisation
 
 
@@ -99,9 +105,10 @@ def firm_year_upsert(
     for field in FIRM_YEAR_FIELDS - {"as_of"}:
         if field in data:
             setattr(row, field, data[field])
-        elif not created and field not in {"consent", "source"}:
-            # A resubmission replaces the year's facts: fields it leaves out become unknown.
-            setattr(row, field, None)
+        elif not created:
+            # A resubmission replaces the year's facts: fields it leaves out become unknown, and
+            # consent is never carried over from an earlier submission.
+            setattr(row, field, FirmYear._meta.get_field(field).get_default())
     row.as_of = data.get("as_of") or timezone.localdate()
     row.recorded_by = recorded_by
     row.full_clean(validate_unique=False)
@@ -111,7 +118,12 @@ def firm_year_upsert(
 
 @transaction.atomic
 def partner_credential_create(
-    *, organisation: Organisation, scopes: list[str], created_by: User | None, client_id: str = "", client_secret: str = ""
+    *,
+    organisation: Organisation,
+    scopes: list[str],
+    created_by: User | None,
+    client_id: str = "",
+    client_secret: str = "",
 ) -> tuple[PartnerCredential, str]:
     """Issue a client-credentials application for a partner organisation.
 

@@ -10,15 +10,14 @@ from .api import router
 # The admin signs in through allauth, so it gets the same rate limits and MFA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Tech Commissioner Portal administration"
+handler404 = "portal.views.page_not_found"
 
 
 portal_patterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("dashboard/api-credentials/", views.CredentialListView.as_view(), name="credential-list"),
-    path(
-        "dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"
-    ),
+    path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
 ]

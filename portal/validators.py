@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 
 # Eight characters: eight digits (England and Wales), or a two-letter prefix such as SC, NI, OC,
 # LP or FC followed by six digits, or R followed by seven digits (old Northern Ireland numbers).
-COMPANY_NUMBER_RE = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
+# ASCII only: ``\d`` would also accept Arabic-Indic and other Unicode digits.
+COMPANY_NUMBER_RE = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6}|R[0-9]{7})$")
 
 
 def company_number_normalise(value: str) -> str:
     """Upper-case, strip spaces and zero-pad an all-digit number to eight characters."""
     value = re.sub(r"\s+", "", value or "").upper()
-    if value.isdigit() and len(value) < 8:
+    if value.isascii() and value.isdigit() and len(value) < 8:
         value = value.zfill(8)
     return value
 

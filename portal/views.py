@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views import View
+from django.views import View, defaults
 from django.views.generic import TemplateView
 
 from . import health, permissions, selectors, services
@@ -56,12 +56,14 @@ class CredentialListView(StaffRequiredMixin, View):
         credential, secret = services.partner_credential_create(
             organisation=form.cleaned_data["organisation"], scopes=form.cleaned_data["scopes"], created_by=request.user
         )
-        return self._render(
+        response = self._render(
             PartnerCredentialCreateForm(),
             new_client_id=credential.application.client_id,
             new_secret=secret,
             status=201,
         )
+        response["Cache-Control"] = "no-store"  # the secret is shown once and must not be cached
+        return response
 
     def _render(self, form, status=200, **extra):
         context = {"form": form, "credentials": selectors.partner_credential_list(), **extra}
@@ -87,3 +89,13 @@ def healthz(request):
         {"status": "ok" if ok else "degraded", **{k: "ok" if v else "down" for k, v in checks.items()}},
         status=200 if ok else 503,
     )
+
+
+def page_not_found(request, exception):
+    """404 for every URL no view matched: JSON in the API's error shape under /api/, HTML elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)

@@ -2,8 +2,14 @@
 
 from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+
+def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
+    # Keep each error's code (e.g. ``invalid_company_number``): clients branch on codes, not prose.
+    return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error.messages]
 
 
 @contextmanager
@@ -14,8 +20,8 @@ def service_errors_as_400():
         if hasattr(exc, "error_dict"):
             raise ValidationError(
                 {
-                    ("non_field_errors" if field == "__all__" else field): [m for e in errors for m in e.messages]
+                    ("non_field_errors" if field == NON_FIELD_ERRORS else field): _details(errors)
                     for field, errors in exc.error_dict.items()
                 }
             ) from exc
-        raise ValidationError({"non_field_errors": exc.messages}) from exc
+        raise ValidationError({"non_field_errors": _details(exc.error_list)}) from exc

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from ..models import FirmYear, Organisation
 from ..validators import company_number_normalise, validate_company_number
+from .fields import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField
 
 DIVERSITY_FIELDS = [
     "leadership_total",
@@ -45,11 +46,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class OrganisationInputSerializer(serializers.ModelSerializer):
+class OrganisationInputSerializer(StrictInputSerializer):
     """Shape of an organisation write. Uniqueness is judged by the service, with the lock held."""
 
-    company_number = serializers.CharField(max_length=16, required=False, allow_blank=True)
-    origin_country = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
+    company_number = StrictCharField(max_length=16, required=False, allow_blank=True)
+    origin_country = StrictRegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
 
     class Meta:
         model = Organisation
@@ -98,7 +99,7 @@ class FirmYearSerializer(serializers.ModelSerializer):
         return data
 
 
-class FirmYearInputSerializer(serializers.ModelSerializer):
+class FirmYearInputSerializer(StrictInputSerializer):
     as_of = serializers.DateField(required=False)
 
     class Meta:
@@ -112,7 +113,7 @@ class FirmYearInputSerializer(serializers.ModelSerializer):
 
 
 class FirmYearCreateInputSerializer(FirmYearInputSerializer):
-    year = serializers.IntegerField(min_value=1900, max_value=2100)
+    year = StrictIntegerField(min_value=1900, max_value=2100)
 
     class Meta(FirmYearInputSerializer.Meta):
         fields = ["year", *FirmYearInputSerializer.Meta.fields]

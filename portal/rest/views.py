@@ -2,9 +2,10 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from .. import permissions, selectors, services
@@ -20,7 +21,13 @@ from .serializers import (
     OrganisationSerializer,
 )
 
-YEAR_PARAMETER = OpenApiParameter("year", int, OpenApiParameter.PATH, description="Calendar year, 1900–2100.")
+YEAR_MIN, YEAR_MAX = 1900, 2100
+YEAR_PARAMETER = OpenApiParameter(
+    "year",
+    {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+    OpenApiParameter.PATH,
+    description=f"Calendar year, {YEAR_MIN}–{YEAR_MAX}.",
+)
 
 
 @extend_schema_view(
@@ -30,6 +37,12 @@ YEAR_PARAMETER = OpenApiParameter("year", int, OpenApiParameter.PATH, descriptio
     update=extend_schema(request=OrganisationInputSerializer, responses=OrganisationSerializer),
     partial_update=extend_schema(request=OrganisationInputSerializer, responses=OrganisationSerializer),
 )
+@extend_validation_errors(
+    ["invalid_company_number", "unique"],
+    field_name="company_number",
+    actions=["create", "update", "partial_update"],
+)
+@extend_validation_errors(["null_characters_not_allowed"], field_name="search", actions=["list"])
 class OrganisationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -52,6 +65,8 @@ class OrganisationViewSet(
     ordering = ["name", "id"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
+            return Organisation.objects.none()
         queryset = Organisation.objects.for_list()
         if request_token(self.request) is not None:
             return queryset
@@ -100,7 +115,7 @@ class OrganisationViewSet(
         request=FirmYearCreateInputSerializer,
         responses={200: FirmYearSerializer, 201: FirmYearSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="years", url_name="years", filterset_class=None)
+    @action(detail=True, methods=["get", "post"], url_path="years", url_name="years", filter_backends=[])
     def years(self, request, pk=None):
         organisation = self.get_object()
         if request.method == "POST":
@@ -123,18 +138,22 @@ class OrganisationViewSet(
     @action(
         detail=True,
         methods=["get", "put"],
-        url_path=r"years/(?P<year>[0-9]{4})",
+        # Any digits: a year outside the range is a 404 to read and a 400 to write, not an HTML 404.
+        url_path=r"years/(?P<year>[0-9]+)",
         url_name="year-detail",
         serializer_class=FirmYearSerializer,
-        filterset_class=None,
+        filter_backends=[],
     )
     def year_detail(self, request, pk=None, year=None):
         organisation = self.get_object()
+        year = int(year)
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise NotFound(f"Years run from {YEAR_MIN} to {YEAR_MAX}.")
         if request.method == "PUT":
             serializer = FirmYearInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            return self._upsert_year(organisation, int(year), dict(serializer.validated_data))
-        row = get_object_or_404(FirmYear, organisation=organisation, year=int(year))
+            return self._upsert_year(organisation, year, dict(serializer.validated_data))
+        row = get_object_or_404(FirmYear, organisation=organisation, year=year)
         context = {**self.get_serializer_context(), "full_access": self._full_access(organisation)}
         return Response(FirmYearSerializer(row, context=context).data)
 
@@ -142,18 +161,19 @@ class OrganisationViewSet(
         token = request_token(self.request)
         if token is None and not permissions.can_change_organisation(self.request.user, organisation):
             raise PermissionDenied("You cannot report figures for this organisation.")
-        if not 1900 <= year <= 2100:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"year": ["Enter a year between 1900 and 2100."]})
         source = FirmYear.Source.PARTNER if token is not None else None
         if source is None:
-            source = FirmYear.Source.STAFF if permissions.can_view_dashboard(self.request.user) else FirmYear.Source.SELF_REPORTED
+            source = (
+                FirmYear.Source.STAFF
+                if permissions.can_view_dashboard(self.request.user)
+                else FirmYear.Source.SELF_REPORTED
+            )
         with service_errors_as_400():
             row, created = services.firm_year_upsert(
                 organisation=organisation, year=year, data={**data, "source": source}, recorded_by=self._partner()
             )
         context = {**self.get_serializer_context(), "full_access": True}
         return Response(
-            FirmYearSerializer(row, context=context).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            FirmYearSerializer(row, context=context).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

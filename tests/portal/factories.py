@@ -3,9 +3,9 @@
 import datetime
 
 import factory
-from django.contrib.auth.models import Group
 
 from portal.models import FirmYear, LocalAuthority, Organisation, Sector, User
+from portal.roles import role_group
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,7 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            # get_or_create: a transactional test's flush empties the groups the data migration made.
+            self.groups.add(*(role_group(role) for role in extracted))
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
@@ -28,7 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,73 @@
+"""Serializer fields that take JSON values of the type the schema promises, and nothing else.
+
+DRF's own fields coerce: ``"12"`` and ``12.0`` become integers, ``0``, ``"no"`` and ``"off"`` become
+booleans, numbers become text. A partner's client that sends the wrong type has a bug, and guessing
+what it meant (was ``0`` consent?) is worse than a 400 that says which field is wrong.
+"""
+
+from django.db import models
+from rest_framework import serializers
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class _StrictIntegerMixin:
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(_StrictIntegerMixin, serializers.IntegerField):
+    pass
+
+
+class StrictBigIntegerField(_StrictIntegerMixin, serializers.BigIntegerField):
+    pass
+
+
+class _StrictTextMixin:
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(_StrictTextMixin, serializers.CharField):
+    pass
+
+
+class StrictRegexField(_StrictTextMixin, serializers.RegexField):
+    pass
+
+
+class StrictURLField(_StrictTextMixin, serializers.URLField):
+    pass
+
+
+class StrictEmailField(_StrictTextMixin, serializers.EmailField):
+    pass
+
+
+class StrictInputSerializer(serializers.ModelSerializer):
+    """Base of every input ModelSerializer: model fields map to the strict fields above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+        models.URLField: StrictURLField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictBigIntegerField,
+        models.PositiveBigIntegerField: StrictBigIntegerField,
+    }
