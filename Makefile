@@ -30,10 +30,10 @@ static/build/.built: node_modules/.installed $(wildcard static/src/*)
 assets: static/build/.built
 
 setup: $(VENV)/.runtime assets
-	mkdir -p var/staticfiles
+	mkdir -p var/staticfiles var/broker/queue var/broker/processed var/broker/results
 
 setup-dev: $(VENV)/.dev assets
-	mkdir -p var/staticfiles
+	mkdir -p var/staticfiles var/broker/queue var/broker/processed var/broker/results
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
