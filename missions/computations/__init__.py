@@ -1,0 +1,5 @@
+"""Computing functions for the registry; importing this package registers every one of them."""
+
+from . import firms
+
+__all__ = ["firms"]

@@ -1,0 +1,248 @@
+"""M1 indicators computed from the firm register: cohort survival, high growth, scale-up
+conversion, diversity shares and firm counts by origin.
+
+Every function reads the portal's tech firms in the seven WMCA boroughs, runs one or two grouped
+queries (never a Python loop over firms or firm-years) and returns a ``Value`` per period for the
+WMCA area. The SQL is plain ORM so it runs on PostgreSQL and SQLite alike.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, ExtractYear
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from missions.registry import Value, register
+from portal.models import FirmYear, LocalAuthority, Organisation
+
+WMCA_CODE = "E47000007"
+SUPPRESSION_THRESHOLD = 10
+SCALEUP_YEARS = 8
+HGE_MIN_EMPLOYEES = 10
+WMCA_BOROUGHS = [choice for choice in LocalAuthority.values if choice != LocalAuthority.OUTSIDE]
+ONE_DECIMAL = Decimal("0.1")
+
+
+def firm_population() -> QuerySet[Organisation]:
+    """Tech firms located in one of the seven WMCA boroughs (not outside, not blank)."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.FIRM, is_tech=True, local_authority__in=WMCA_BOROUGHS
+    ).order_by()
+
+
+def _percentage(numerator: int, denominator: int) -> Decimal:
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def _year_value(year: int, value: Decimal | None, **extra) -> Value:
+    return Value(
+        period_label=str(year),
+        period_start=datetime.date(year, 1, 1),
+        period_end=datetime.date(year, 12, 31),
+        geography_code=WMCA_CODE,
+        value=value,
+        **extra,
+    )
+
+
+def _rate_value(year: int, numerator: int, denominator: int) -> Value:
+    return _year_value(
+        year, _percentage(numerator, denominator), numerator=Decimal(numerator), denominator=Decimal(denominator)
+    )
+
+
+def _current_year() -> int:
+    return timezone.localdate().year
+
+
+# Survival (KPIS §2.1) ------------------------------------------------------------------------
+
+
+def survival_values(*, years: int) -> list[Value]:
+    """N-year survival of each birth cohort c with c+N <= this year, one grouped query.
+
+    Survivors are firms born in c still active in c+N: not dissolved, or dissolved in c+N or later
+    (a firm dissolved during year c+N was active in it).
+    """
+    last_cohort = _current_year() - years
+    rows = (
+        firm_population()
+        .filter(founded_on__isnull=False)
+        .annotate(cohort=ExtractYear("founded_on"), dissolved_year=ExtractYear("dissolved_on"))
+        .filter(cohort__lte=last_cohort)
+        .values("cohort")
+        .annotate(
+            births=Count("id"),
+            survivors=Count("id", filter=Q(dissolved_on__isnull=True) | Q(dissolved_year__gte=F("cohort") + years)),
+        )
+        .order_by("cohort")
+    )
+    return [_rate_value(row["cohort"], row["survivors"], row["births"]) for row in rows]
+
+
+@register("survival_1y")
+def survival_1y() -> list[Value]:
+    return survival_values(years=1)
+
+
+@register("survival_3y")
+def survival_3y() -> list[Value]:
+    return survival_values(years=3)
+
+
+@register("survival_5y")
+def survival_5y() -> list[Value]:
+    return survival_values(years=5)
+
+
+# High growth (KPIS §2.2, §2.3) ----------------------------------------------------------------
+
+
+def _growth_base() -> QuerySet[FirmYear]:
+    """Population firm-years t with known employees and 10+ employees in t−3 (annotated ``base``)."""
+    employees_three_years_before = FirmYear.objects.filter(
+        organisation=OuterRef("organisation"), year=OuterRef("year") - 3
+    ).values("employees")[:1]
+    return (
+        FirmYear.objects.filter(organisation__in=firm_population(), employees__isnull=False)
+        .annotate(base=Subquery(employees_three_years_before, output_field=IntegerField()))
+        .filter(base__gte=HGE_MIN_EMPLOYEES)
+        .order_by()
+    )
+
+
+def _is_high_growth() -> GreaterThan:
+    # (e_t / e_{t−3})^(1/3) − 1 > 0.20  ⇔  1000·e_t > 1728·e_{t−3}: exact, no floating point.
+    return GreaterThan(Cast("employees", BigIntegerField()) * 1000, Cast("base", BigIntegerField()) * 1728)
+
+
+@register("high_growth_incidence")
+def high_growth_incidence() -> list[Value]:
+    """Share of firms with 10+ employees three years earlier that grew over 20% a year, by year t."""
+    rows = (
+        _growth_base()
+        .values("year")
+        .annotate(eligible=Count("id"), high_growth=Count("id", filter=_is_high_growth()))
+        .order_by("year")
+    )
+    return [_rate_value(row["year"], row["high_growth"], row["eligible"]) for row in rows]
+
+
+@register("scaleup_conversion")
+def scaleup_conversion() -> list[Value]:
+    """Share of birth cohort c that is high-growth in some year t <= c+8, for c+8 <= this year."""
+    high_growth_years = _growth_base().filter(_is_high_growth())
+    became_scaleup = Exists(
+        high_growth_years.filter(organisation=OuterRef("pk"), year__lte=OuterRef("cohort") + SCALEUP_YEARS)
+    )
+    rows = (
+        firm_population()
+        .filter(founded_on__isnull=False)
+        .annotate(cohort=ExtractYear("founded_on"))
+        .filter(cohort__lte=_current_year() - SCALEUP_YEARS)
+        .values("cohort")
+        .annotate(births=Count("id"), scaleups=Count("id", filter=Q(became_scaleup)))
+        .order_by("cohort")
+    )
+    return [_rate_value(row["cohort"], row["scaleups"], row["births"]) for row in rows]
+
+
+# Diversity (KPIS §2.8) -----------------------------------------------------------------------
+
+
+def diversity_values(*, numerator: str, denominator: str) -> list[Value]:
+    """Σ numerator / Σ denominator × 100 per year over consenting population firm-years.
+
+    Only rows where both counts are known enter either sum. A year whose denominator is under 10
+    people is suppressed: no value and no counts. Years with no known counts are left out.
+    """
+    both_known = Q(**{f"{numerator}__isnull": False, f"{denominator}__isnull": False})
+    rows = (
+        FirmYear.objects.filter(organisation__in=firm_population(), consent=True)
+        .filter(both_known)
+        .values("year")
+        .annotate(part=Sum(numerator), whole=Sum(denominator))
+        .order_by("year")
+    )
+    values = []
+    for row in rows:
+        if row["whole"] < SUPPRESSION_THRESHOLD:
+            values.append(_year_value(row["year"], None, suppressed=True))
+        else:
+            values.append(_rate_value(row["year"], row["part"], row["whole"]))
+    return values
+
+
+@register("leadership_women_share")
+def leadership_women_share() -> list[Value]:
+    return diversity_values(numerator="leadership_women", denominator="leadership_disclosed")
+
+
+@register("leadership_ethnic_minority_share")
+def leadership_ethnic_minority_share() -> list[Value]:
+    return diversity_values(numerator="leadership_ethnic_minority", denominator="leadership_disclosed")
+
+
+@register("leadership_disclosure_rate")
+def leadership_disclosure_rate() -> list[Value]:
+    return diversity_values(numerator="leadership_disclosed", denominator="leadership_total")
+
+
+@register("staff_women_share")
+def staff_women_share() -> list[Value]:
+    return diversity_values(numerator="staff_women", denominator="staff_disclosed")
+
+
+@register("staff_ethnic_minority_share")
+def staff_ethnic_minority_share() -> list[Value]:
+    return diversity_values(numerator="staff_ethnic_minority", denominator="staff_disclosed")
+
+
+@register("staff_disclosure_rate")
+def staff_disclosure_rate() -> list[Value]:
+    return diversity_values(numerator="staff_disclosed", denominator="staff_total")
+
+
+# Firms by origin -----------------------------------------------------------------------------
+
+
+def active_firms_by_origin(*, origin: str) -> list[Value]:
+    """Firms of ``origin`` active in each year y, from the population's earliest founding year to
+    this year. One query groups firms by (origin, founding year, dissolution year); the yearly
+    counts are summed from those few grouped rows."""
+    groups = list(
+        firm_population()
+        .filter(founded_on__isnull=False)
+        .annotate(born=ExtractYear("founded_on"), gone=ExtractYear("dissolved_on"))
+        .values("origin", "born", "gone")
+        .annotate(firms=Count("id"))
+    )
+    if not groups:
+        return []
+    first_year = min(group["born"] for group in groups)
+    values = []
+    for year in range(first_year, _current_year() + 1):
+        active = sum(
+            group["firms"]
+            for group in groups
+            if group["origin"] == origin and group["born"] <= year and (group["gone"] is None or group["gone"] >= year)
+        )
+        values.append(_year_value(year, Decimal(active)))
+    return values
+
+
+@register("firms_home_grown")
+def firms_home_grown() -> list[Value]:
+    return active_firms_by_origin(origin=Organisation.Origin.HOME_GROWN)
+
+
+@register("firms_relocated_uk")
+def firms_relocated_uk() -> list[Value]:
+    return active_firms_by_origin(origin=Organisation.Origin.RELOCATED_UK)
+
+
+@register("firms_relocated_abroad")
+def firms_relocated_abroad() -> list[Value]:
+    return active_firms_by_origin(origin=Organisation.Origin.RELOCATED_ABROAD)
