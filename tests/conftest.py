@@ -24,6 +24,31 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+DATA_MIGRATIONS = [
+    ("portal.migrations.0003_roles", "create_roles"),
+    ("portal.migrations.0004_schedules", "create_schedules"),
+    ("missions.migrations.0002_missions_and_geographies", "create"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Make sure the rows the data migrations create are there, even in a reused test database.
+
+    Transactional tests end with a flush, so a database kept with --reuse-db can come back
+    without roles or missions. The data migrations are idempotent: run them again, then
+    re-serialize so serialized-rollback tests restore the complete set.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
 def postgres():
     """Tests that need PostgreSQL features (row locks, concurrency) ask for this."""

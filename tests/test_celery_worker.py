@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def real_worker(redis_url, postgres, transactional_db):
+def real_worker(redis_url, postgres):
     """Start `celery worker` on a private queue against the test database; yield the queue name."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -49,7 +49,10 @@ def real_worker(redis_url, postgres, transactional_db):
             worker.kill()
 
 
+# Serialized rollback puts the migrations' rows (roles, missions) back after the flush, so a
+# later run with --reuse-db starts from a complete database.
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_enqueued_after_commit_runs_on_real_worker(real_worker, mailoutbox):
     founder = UserFactory()
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """Load synthetic demo data and the demo accounts (local use only)."""
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from portal import demo
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
+        # The indicator catalogue and the official comparators (real published figures).
+        call_command("load_reference_figures", stdout=self.stdout)
         self.stdout.write(
             f"Demo data ready: {counts['firms']} synthetic firms ({counts['new_firms']} new), "
             f"{counts['firm_years']} firm-years."

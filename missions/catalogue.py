@@ -1,0 +1,684 @@
+"""The indicator catalogue as data (KPIS.md §4 and §1.2), and the service that writes it.
+
+Computed indicators name their registry function in ``computation``; reported indicators and the
+comparator-only indicators (``M<n>-R-…``, which exist so the official reference figures have an
+indicator to hang on) have none. Owners are left empty: staff own an indicator until it is assigned.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from missions.models import Indicator, Mission
+
+UP = Indicator.Direction.UP
+DOWN = Indicator.Direction.DOWN
+ANNUAL = Indicator.Frequency.ANNUAL
+QUARTERLY = Indicator.Frequency.QUARTERLY
+AD_HOC = Indicator.Frequency.AD_HOC
+COMPUTED = Indicator.Method.COMPUTED
+REPORTED = Indicator.Method.REPORTED
+
+PORTAL_COHORT = (
+    " Labelled 'portal cohort': the portal tracks a selected set of tech firms, not the IDBR census,"
+    " so this is not an ONS rate; the official ONS figure is shown beside it, never merged."
+)
+SUPPRESSION = (
+    " Any cell with fewer than 10 people is suppressed (the portal's rule, not a source rule);"
+    " the disclosure rate is published alongside the share."
+)
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """One catalogue entry; ``code`` is the stable key the sync upserts on."""
+
+    code: str
+    mission: str
+    name: str
+    definition: str
+    unit: str
+    method: str = REPORTED
+    computation: str = ""
+    methodology: str = ""
+    direction: str = UP
+    frequency: str = ANNUAL
+    baseline_value: Decimal | None = None
+    baseline_period: str = ""
+    target_value: Decimal | None = None
+    target_date: datetime.date | None = None
+    is_public: bool = True
+
+
+def _survival(years: int) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=f"M1-04-{years}Y",
+        mission="M1",
+        name=f"Start-up {years}-year survival (portal cohort)",
+        definition=(
+            f"Share of the portal firms born in year c that are still active in year c+{years}. ONS/Eurostat "
+            "cohort method: enterprises born in year c that survived to c+n, as a percentage of all "
+            "enterprises born in year c; survival by take-over counts."
+        ),
+        methodology=(
+            f"S_{years}(c) = #{{f in Births(c): active(f, c+{years})}} / #Births(c) x 100. Birth: active in t "
+            "but not in t-1 or t-2. Active: turnover or employment at any time in the year (a Companies "
+            "House status alone is a weaker proxy)." + PORTAL_COHORT + " Comparator: ONS Business "
+            "demography survival by region and local authority for the same cohort."
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation=f"survival_{years}y",
+    )
+
+
+def _share(code: str, key: str, name: str, definition: str, comparator: str) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission="M1",
+        name=name,
+        definition=definition,
+        methodology="Share = n(group) / n(disclosed) x 100, from self-reported people records."
+        + SUPPRESSION
+        + f" Comparator: {comparator}",
+        unit="%",
+        method=COMPUTED,
+        computation=key,
+    )
+
+
+def _origin(code: str, key: str, name: str, definition: str) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission="M1",
+        name=name,
+        definition=definition,
+        methodology=(
+            "Count of portal-registered tech firms by origin, from the firm register. Domestic relocations "
+            "have no official series; FDI is compared with DBT inward investment results (at least 10% "
+            "foreign ownership, counted when the project lands), never with EY survey counts."
+        ),
+        unit="firms",
+        method=COMPUTED,
+        computation=key,
+    )
+
+
+COMPUTED_INDICATORS = [
+    _survival(1),
+    _survival(3),
+    _survival(5),
+    IndicatorSpec(
+        code="M1-06",
+        mission="M1",
+        name="High-growth (scale-up) incidence (portal cohort)",
+        definition=(
+            "OECD high-growth enterprises: average annualised employment growth greater than 20% per annum "
+            "over a three-year period, among firms with at least 10 employees at the start of the period, "
+            "as a share of those firms."
+        ),
+        methodology=(
+            "g = (x_t / x_{t-3})^(1/3) - 1; HGE_t(f) if employees_{t-3} >= 10 and g > 0.20 (about 72.8% "
+            "cumulative growth). Incidence = #HGE_t / #{firms active at t with employees_{t-3} >= 10} x 100. "
+            "Turnover variant as a secondary measure. Do not compare with Eurostat's 10%-threshold series."
+            + PORTAL_COHORT
+            + " Comparator: ONS high-growth share of businesses with 10+ employees (WM 3.9%, 2023)."
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="high_growth_incidence",
+    ),
+    IndicatorSpec(
+        code="M1-07",
+        mission="M1",
+        name="Start-up to scale-up conversion (portal cohort)",
+        definition=(
+            "Share of a portal birth cohort that becomes an OECD high-growth enterprise within k = 8 years "
+            "of birth; reported with the gazelle share (HGEs aged 5 or under)."
+        ),
+        methodology=(
+            "Conversion_8(c) = #{f in Births(c): HGE_t(f) for some t <= c+8} / #Births(c) x 100. "
+            "A portal-defined indicator with no official comparator." + PORTAL_COHORT
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="scaleup_conversion",
+    ),
+    _share(
+        "M1-08",
+        "leadership_women_share",
+        "Women in leadership",
+        "Women among the founders, board members and C-suite of portal tech firms, as a share of those "
+        "whose gender is disclosed.",
+        "TTC gender minorities in senior tech roles, 22% (signatories, 2023).",
+    ),
+    _share(
+        "M1-08D",
+        "leadership_disclosure_rate",
+        "Leadership disclosure rate",
+        "Share of founders, board members and C-suite of portal tech firms who disclosed their gender "
+        "and ethnicity; published alongside the leadership shares.",
+        "TTC ethnicity disclosure rates of 76-86%.",
+    ),
+    _share(
+        "M1-09",
+        "leadership_ethnic_minority_share",
+        "Ethnic minority leadership",
+        "Ethnic minority founders, board members and C-suite of portal tech firms, as a share of those "
+        "whose ethnicity is disclosed.",
+        "TTC ethnic minority employees in senior tech roles, 13% (signatories, 2023).",
+    ),
+    _share(
+        "M1-10W",
+        "staff_women_share",
+        "Women in the tech workforce",
+        "Women among the staff of portal tech firms (with a separate tech-roles slice), as a share of "
+        "staff whose gender is disclosed.",
+        "BCS female IT specialists 20% (LFS, 2022); TTC 28% (signatories, 2023).",
+    ),
+    _share(
+        "M1-10E",
+        "staff_ethnic_minority_share",
+        "Ethnic minorities in the tech workforce",
+        "Ethnic minority staff of portal tech firms, as a share of staff whose ethnicity is disclosed.",
+        "TTC ethnic minority tech workers 25% (signatories, 2023).",
+    ),
+    _share(
+        "M1-10D",
+        "staff_disclosure_rate",
+        "Workforce disclosure rate",
+        "Share of the staff of portal tech firms whose gender and ethnicity are disclosed; published "
+        "alongside the workforce shares.",
+        "TTC ethnicity disclosure rates of 76-86%.",
+    ),
+    _origin(
+        "M1-16H",
+        "firms_home_grown",
+        "Home-grown tech firms",
+        "Portal tech firms founded in the West Midlands.",
+    ),
+    _origin(
+        "M1-16U",
+        "firms_relocated_uk",
+        "Tech firms relocated from elsewhere in the UK",
+        "Portal tech firms that moved to, or opened an office in, the West Midlands from elsewhere in the UK.",
+    ),
+    _origin(
+        "M1-16A",
+        "firms_relocated_abroad",
+        "Tech firms relocated from abroad",
+        "Portal tech firms that moved to, or opened an office in, the West Midlands from abroad.",
+    ),
+]
+
+
+def _reported(code: str, name: str, definition: str, unit: str, comparator: str, **extra) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission=code[:2],
+        name=name,
+        definition=definition,
+        methodology=f"Reported by its owner. Comparator or target: {comparator}",
+        unit=unit,
+        **extra,
+    )
+
+
+REPORTED_INDICATORS = [
+    _reported(
+        "M2-01",
+        "Internet non-users",
+        "Adults not using the internet (ONS 'recent user' = used in the last 3 months).",
+        "%",
+        "Roadmap: cut non-users from 22% to 15% (the UK average). The ONS series was discontinued in 2023; "
+        "ONS points to the Ofcom Technology Tracker.",
+        direction=DOWN,
+        frequency=AD_HOC,
+        baseline_value=Decimal("22"),
+        baseline_period="c.2020",
+        target_value=Decimal("15"),
+        target_date=datetime.date(2026, 12, 31),
+    ),
+    _reported(
+        "M2-02",
+        "Non or limited internet users",
+        "Residents who are non or limited internet users, as the WMCA reports.",
+        "%",
+        "46% (2024 Roadmap refresh).",
+        direction=DOWN,
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M2-03",
+        "People supported with devices, data and skills",
+        "Unique people reached by digital inclusion programmes in the period, by support type.",
+        "people",
+        "none.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M2-04",
+        "Inclusion reach in deprived areas",
+        "Share of supported people living in the 10% most deprived LSOAs (IMD decile 1).",
+        "%",
+        "Prospectus: 158k of 526k limited-access residents live in the most-deprived decile.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M2-05",
+        "Foundation-level Essential Digital Skills attainment",
+        "Share of assessed learners meeting the Essential Digital Skills foundation level.",
+        "%",
+        "Lloyds Consumer Digital Index (UK: 1 in 5 lack foundation skills, 2022).",
+    ),
+    _reported(
+        "M2-06",
+        "Bootcamp participation and diversity",
+        "Digital bootcamp starts and completions, with the shares of women and of ethnic minority participants.",
+        "people",
+        "More than 2,000 residents, 50% female and 50% ethnic minority (to March 2022).",
+    ),
+    _reported(
+        "M3-01",
+        "Datasets published",
+        "DCAT datasets in the portal and West Midlands Datastore catalogue.",
+        "datasets",
+        "none found.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M3-02",
+        "Openly licensed, machine-readable datasets",
+        "Share of catalogued datasets with an open licence and a CSV or JSON distribution.",
+        "%",
+        "none.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M3-03",
+        "Dataset freshness",
+        "Share of datasets whose dct:modified is within their dct:accrualPeriodicity.",
+        "%",
+        "none.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M3-04",
+        "Organisations adopting the regional data-ethics guidelines",
+        "Signatories of the regional data-ethics and information-assurance guidelines.",
+        "organisations",
+        "Roadmap action (no number).",
+    ),
+    _reported(
+        "M3-05",
+        "Grant data published to 360Giving",
+        "Share of portal-held grants exported in 360Giving format with all required fields.",
+        "%",
+        "360Giving Data Standard schema.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M4-01",
+        "Gigabit-capable coverage",
+        "Ofcom availability of gigabit-capable broadband (at least 1 Gbit/s: full fibre plus upgraded cable), "
+        "as a share of premises.",
+        "% premises",
+        "UK 83% of homes (Connected Nations 2024); UK Government target 85% by 2025. Watch the basis: "
+        "Ofcom headlines are homes; the Social Mobility Commission counts homes and businesses.",
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M4-02",
+        "Full-fibre coverage",
+        "Ofcom availability of full fibre (FTTP/FTTB), as a share of premises.",
+        "% premises",
+        "UK 69% of homes (Connected Nations 2024); Coventry 85%, Wolverhampton 18%.",
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M4-03",
+        "People with full-fibre access",
+        "Full-fibre coverage multiplied by population, summed over the WMCA local authorities.",
+        "people",
+        "Roadmap: at least 2 million people with access by 2025.",
+        frequency=AD_HOC,
+        target_value=Decimal("2000000"),
+        target_date=datetime.date(2025, 12, 31),
+    ),
+    _reported(
+        "M4-04",
+        "Deprivation gap in full fibre",
+        "Full-fibre coverage in IMD decile-1 LSOAs minus coverage across the WMCA area.",
+        "pp",
+        "Roadmap: best fibre access in deprived areas.",
+        direction=Indicator.Direction.ON_PLAN,
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M4-05",
+        "Premises below the Universal Service Obligation",
+        "Premises unable to get decent broadband (at least 10 Mbit/s down and 1 Mbit/s up).",
+        "premises",
+        "Ofcom: UK 61,000 (2023).",
+        direction=DOWN,
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M4-06",
+        "5G outdoor coverage",
+        "5G outdoor coverage from at least one mobile network operator, reported as Ofcom's confidence range.",
+        "% population",
+        "Roadmap: at least 40% population coverage by 2025; UK 85-93% (2023).",
+        frequency=AD_HOC,
+        target_value=Decimal("40"),
+        target_date=datetime.date(2025, 12, 31),
+    ),
+    _reported(
+        "M4-07",
+        "4G outdoor coverage",
+        "4G outdoor coverage (at least one operator; all operators as a second measure).",
+        "%",
+        "Roadmap: more than 95% outdoor and more than 90% indoor coverage (basis not stated).",
+        frequency=AD_HOC,
+        target_value=Decimal("95"),
+    ),
+    _reported(
+        "M4-08",
+        "Full-fibre take-up",
+        "Premises subscribed to full fibre as a share of premises where it is available.",
+        "%",
+        "UK 35% (July 2024).",
+        frequency=AD_HOC,
+    ),
+    _reported(
+        "M5-01",
+        "Digital take-up",
+        "GOV.UK: completed digital transactions (including assisted digital) / completed transactions from "
+        "all channels in the same period x 100, per service.",
+        "%",
+        "GOV.UK Service Manual 'Data you must publish'.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M5-02",
+        "Completion rate",
+        "GOV.UK: completed digital transactions / started digital transactions x 100.",
+        "%",
+        "GOV.UK Service Manual.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M5-03",
+        "User satisfaction",
+        "GOV.UK: (satisfied + very satisfied responses) / all responses x 100; the counts for each level are "
+        "published.",
+        "%",
+        "GOV.UK Service Manual.",
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M5-04",
+        "Cost per transaction",
+        "GOV.UK: total cost of the service / completed transactions.",
+        "£",
+        "GOV.UK Service Manual; CDDO service performance framework.",
+        direction=DOWN,
+        frequency=QUARTERLY,
+    ),
+    _reported(
+        "M5-05",
+        "Accessibility compliance",
+        "Share of portal-listed services meeting the public sector accessibility regulations.",
+        "%",
+        "CDDO service performance framework.",
+    ),
+    _reported(
+        "M5-06",
+        "Regional carbon reduction",
+        "Reduction in regional carbon emissions against the WM2041 baseline.",
+        "%",
+        "Roadmap (from WM2041): 69% by 2027. Source series: DESNZ local authority emissions.",
+        target_value=Decimal("69"),
+        target_date=datetime.date(2027, 12, 31),
+    ),
+]
+
+
+def _comparator(code: str, name: str, unit: str, definition: str, direction: str = UP) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission=code[:2],
+        name=name,
+        definition=definition,
+        methodology="Official or published reference figure, loaded from the reference data; not a portal KPI.",
+        unit=unit,
+        direction=direction,
+        frequency=AD_HOC,
+    )
+
+
+COMPARATOR_INDICATORS = [
+    _comparator("M1-R-BIRTHS", "Business births (ONS)", "enterprises", "ONS: active in year t, not in t-1 or t-2."),
+    _comparator("M1-R-BIRTHRATE", "Business birth rate (ONS)", "%", "ONS: births_t / active_t x 100."),
+    _comparator(
+        "M1-R-DEATHS",
+        "Business deaths (ONS)",
+        "enterprises",
+        "ONS: active in t, not in t+1 or t+2; the latest two years are provisional.",
+        DOWN,
+    ),
+    _comparator("M1-R-DEATHRATE", "Business death rate (ONS)", "%", "ONS: deaths_t / active_t x 100.", DOWN),
+    _comparator("M1-R-ACTIVE", "Active businesses (ONS)", "enterprises", "ONS: turnover or employment in the year."),
+    _comparator(
+        "M1-R-ACTIVE10K",
+        "Active enterprises per 10,000 people aged 16-64 (ONS)",
+        "enterprises per 10,000",
+        "Active enterprises per 10,000 resident population aged 16 to 64.",
+    ),
+    _comparator("M1-R-SURV2Y", "Business 2-year survival rate (ONS)", "%", "ONS cohort survival, 2 years."),
+    _comparator("M1-R-SURV4Y", "Business 4-year survival rate (ONS)", "%", "ONS cohort survival, 4 years."),
+    *[
+        _comparator(
+            f"M1-R-SURVIVORS{n}",
+            f"Enterprises surviving {n} year(s) (ONS)",
+            "enterprises",
+            f"ONS: enterprises of a birth cohort still active {n} year(s) later.",
+        )
+        for n in range(1, 6)
+    ],
+    _comparator(
+        "M1-R-HGB",
+        "High-growth businesses (ONS, employment measure)",
+        "enterprises",
+        "ONS: more than 20% employment growth a year over 3 years, among businesses with 10+ employees.",
+    ),
+    _comparator(
+        "M1-R-SCALEUPS",
+        "Scale-ups (ScaleUp Institute or programme counts)",
+        "enterprises",
+        "OECD 20% test on turnover or employment; higher than the ONS employment-only count.",
+    ),
+    _comparator(
+        "M1-R-HGEFOUNDF",
+        "OECD high-growth enterprises with all-female founders",
+        "%",
+        "Share of HGEs with known founder gender whose founders are all female (Beauhurst data).",
+    ),
+    _comparator(
+        "M1-R-HGEFOUNDM",
+        "OECD high-growth enterprises with all-male founders",
+        "%",
+        "Share of HGEs with known founder gender whose founders are all male (Beauhurst data).",
+        DOWN,
+    ),
+    _comparator(
+        "M1-R-IT50",
+        "IT specialists aged 50+ (BCS)",
+        "%",
+        "BCS analysis of the ONS Labour Force Survey.",
+    ),
+    _comparator(
+        "M1-R-EQUITY",
+        "Equity investment into smaller businesses (BBB, all sectors)",
+        "GBP m",
+        "British Business Bank Small Business Equity Tracker: announced equity deals into smaller businesses, "
+        "all sectors (Beauhurst data). Not tech-only.",
+    ),
+    _comparator(
+        "M1-R-EQUITYDEALS",
+        "Equity deals into smaller businesses (BBB, all sectors)",
+        "deals",
+        "British Business Bank Small Business Equity Tracker deal count, all sectors.",
+    ),
+    _comparator(
+        "M1-R-TECHVC",
+        "Venture funding raised by tech start-ups and scale-ups",
+        "GBP m",
+        "Tech venture funding as reported by Tech Nation, Dealroom and others; methods differ.",
+    ),
+    _comparator(
+        "M1-R-VCUSD",
+        "Venture capital investment into start-ups (Dealroom, USD)",
+        "USD m",
+        "Dealroom venture capital into start-ups, in US dollars.",
+    ),
+    _comparator(
+        "M1-R-VCSHARE",
+        "Share of UK venture capital and private equity investment (BVCA)",
+        "%",
+        "Region's share of UK VC and PE investment by value.",
+    ),
+    _comparator(
+        "M1-R-GVA",
+        "Digital sector GVA",
+        "GBP",
+        "Digital sector gross value added per person, or the per-employee gap with the UK average.",
+    ),
+    _comparator(
+        "M1-R-TECHSECTOR",
+        "Tech sector value",
+        "GBP bn",
+        "Value of the region's tech sector, as WMCA states it.",
+    ),
+    _comparator(
+        "M1-R-FDI",
+        "Inward investment projects (DBT)",
+        "projects",
+        "DBT: at least 10% foreign ownership, counted in the year the project lands.",
+    ),
+    _comparator(
+        "M1-R-FDIJOBS",
+        "New jobs from inward investment projects (DBT)",
+        "jobs",
+        "DBT: new jobs of landed FDI projects.",
+    ),
+    _comparator(
+        "M1-R-FDIEY",
+        "FDI projects (EY Attractiveness Survey)",
+        "projects",
+        "EY methodology, calendar years; never mixed with DBT counts.",
+    ),
+    _comparator(
+        "M1-R-BUDGET",
+        "WMCA-Birmingham Tech partnership programme budget",
+        "GBP",
+        "Budget of the two-year partnership programme.",
+    ),
+    _comparator(
+        "M2-R-RECENT",
+        "Recent internet users (ONS)",
+        "%",
+        "ONS: used the internet in the last 3 months. Discontinued in 2023.",
+    ),
+    _comparator("M2-R-NEVER", "Adults who never used the internet (ONS)", "%", "ONS: never used.", DOWN),
+    _comparator(
+        "M2-R-LIMITED", "Limited internet users", "%", "Residents who are limited internet users (WMCA).", DOWN
+    ),
+    _comparator(
+        "M2-R-LIMITS",
+        "People whose lack of internet access limits daily life",
+        "people",
+        "WMCA Levelling Up Growth Prospectus.",
+        DOWN,
+    ),
+    _comparator(
+        "M2-R-LIMITSDEP",
+        "People whose lack of internet access limits daily life, in the most deprived LSOAs",
+        "people",
+        "Of the above, those living in the 10% most deprived LSOAs.",
+        DOWN,
+    ),
+    _comparator(
+        "M2-R-NOEDS",
+        "Adults lacking essential digital skills",
+        "%",
+        "Lloyds Consumer Digital Index against the Essential Digital Skills framework.",
+        DOWN,
+    ),
+    _comparator(
+        "M2-R-NOBASIC",
+        "People lacking basic digital skills (Good Things Foundation)",
+        "people",
+        "Good Things Foundation, Digital Nation.",
+        DOWN,
+    ),
+    _comparator("M2-R-NOHOME", "Households without home internet access", "%", "Ofcom.", DOWN),
+    _comparator(
+        "M2-R-MDLS",
+        "Families below the Minimum Digital Living Standard",
+        "families",
+        "Good Things Foundation Minimum Digital Living Standard.",
+        DOWN,
+    ),
+    _comparator(
+        "M2-R-SKILLSGAP",
+        "Employers finding digital skills hard to obtain",
+        "%",
+        "Employers saying digital skills are difficult to obtain from applicants.",
+        DOWN,
+    ),
+    _comparator(
+        "M4-R-5GUMLAUT",
+        "5G coverage (umlaut measure)",
+        "%",
+        "umlaut audit of 5G coverage; not Ofcom's method.",
+    ),
+    _comparator("M4-R-4GINDOOR", "4G indoor coverage", "%", "4G indoor coverage (basis not stated)."),
+    _comparator("M4-R-NO4G", "Geography with no 4G coverage", "% of area", "Share of the area with no 4G.", DOWN),
+]
+
+CATALOGUE: list[IndicatorSpec] = COMPUTED_INDICATORS + REPORTED_INDICATORS + COMPARATOR_INDICATORS
+
+
+@transaction.atomic
+def indicator_catalogue_sync() -> int:
+    """Create or update every catalogue indicator by code; returns how many indicators exist.
+
+    Idempotent. Owners are never touched, so an assignment made by staff survives a re-sync.
+    Raises ``KeyError`` if the missions data migration has not run.
+    """
+    missions = {m.code: m for m in Mission.objects.all()}
+    for sort_order, spec in enumerate(CATALOGUE):
+        Indicator.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "mission": missions[spec.mission],
+                "name": spec.name,
+                "definition": spec.definition,
+                "methodology": spec.methodology,
+                "unit": spec.unit,
+                "direction": spec.direction,
+                "frequency": spec.frequency,
+                "method": spec.method,
+                "computation": spec.computation,
+                "baseline_value": spec.baseline_value,
+                "baseline_period": spec.baseline_period,
+                "target_value": spec.target_value,
+                "target_date": spec.target_date,
+                "is_public": spec.is_public,
+                "sort_order": sort_order,
+            },
+        )
+    return Indicator.objects.count()
