@@ -184,6 +184,17 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
 
+# (smaller count, larger count, constraint rule name): each count is at most the other.
+FIRM_YEAR_COUNT_RULES = [
+    ("leadership_disclosed", "leadership_total", "leadership_disclosed_le_total"),
+    ("leadership_women", "leadership_disclosed", "leadership_women_le_disclosed"),
+    ("leadership_ethnic_minority", "leadership_disclosed", "leadership_ethnic_le_disclosed"),
+    ("staff_disclosed", "staff_total", "staff_disclosed_le_total"),
+    ("staff_women", "staff_disclosed", "staff_women_le_disclosed"),
+    ("staff_ethnic_minority", "staff_disclosed", "staff_ethnic_le_disclosed"),
+]
+
+
 def _at_most(small: str, big: str, rule: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{small}__isnull": True}) | Q(**{f"{big}__isnull": True}) | Q(**{f"{small}__lte": F(big)}),
@@ -227,25 +238,11 @@ class FirmYear(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = FirmYearQuerySet.as_manager()
 
-    COUNT_RULES = [
-        ("leadership_disclosed", "leadership_total"),
-        ("leadership_women", "leadership_disclosed"),
-        ("leadership_ethnic_minority", "leadership_disclosed"),
-        ("staff_disclosed", "staff_total"),
-        ("staff_women", "staff_disclosed"),
-        ("staff_ethnic_minority", "staff_disclosed"),
-    ]
-
     class Meta:
         ordering = ["organisation", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="%(app_label)s_%(class)s_one_per_year"),
-            _at_most("leadership_disclosed", "leadership_total", "leadership_disclosed_le_total"),
-            _at_most("leadership_women", "leadership_disclosed", "leadership_women_le_disclosed"),
-            _at_most("leadership_ethnic_minority", "leadership_disclosed", "leadership_ethnic_le_disclosed"),
-            _at_most("staff_disclosed", "staff_total", "staff_disclosed_le_total"),
-            _at_most("staff_women", "staff_disclosed", "staff_women_le_disclosed"),
-            _at_most("staff_ethnic_minority", "staff_disclosed", "staff_ethnic_le_disclosed"),
+            *(_at_most(small, big, rule) for small, big, rule in FIRM_YEAR_COUNT_RULES),
         ]
 
     def __str__(self) -> str:
@@ -253,7 +250,7 @@ class FirmYear(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        for small, big in self.COUNT_RULES:
+        for small, big, _rule in FIRM_YEAR_COUNT_RULES:
             a, b = getattr(self, small), getattr(self, big)
             if a is not None and b is not None and a > b:
                 big_label = self._meta.get_field(big).verbose_name

@@ -87,6 +87,17 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
     return organisation
 
 
+def firm_year_source(*, user: User | None, partner: Organisation | None) -> str:
+    """Who reported a year's facts: a partner's API client, staff, or the firm itself."""
+    from .permissions import can_view_dashboard
+
+    if partner is not None:
+        return FirmYear.Source.PARTNER
+    if user is not None and can_view_dashboard(user):
+        return FirmYear.Source.STAFF
+    return FirmYear.Source.SELF_REPORTED
+
+
 @transaction.atomic
 def firm_year_upsert(
     *, organisation: Organisation, year: int, data: dict, recorded_by: Organisation | None = None

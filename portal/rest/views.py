@@ -161,16 +161,11 @@ class OrganisationViewSet(
         token = request_token(self.request)
         if token is None and not permissions.can_change_organisation(self.request.user, organisation):
             raise PermissionDenied("You cannot report figures for this organisation.")
-        source = FirmYear.Source.PARTNER if token is not None else None
-        if source is None:
-            source = (
-                FirmYear.Source.STAFF
-                if permissions.can_view_dashboard(self.request.user)
-                else FirmYear.Source.SELF_REPORTED
-            )
+        partner = self._partner()
+        source = services.firm_year_source(user=None if token is not None else self.request.user, partner=partner)
         with service_errors_as_400():
             row, created = services.firm_year_upsert(
-                organisation=organisation, year=year, data={**data, "source": source}, recorded_by=self._partner()
+                organisation=organisation, year=year, data={**data, "source": source}, recorded_by=partner
             )
         context = {**self.get_serializer_context(), "full_access": True}
         return Response(

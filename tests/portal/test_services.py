@@ -232,3 +232,10 @@ def test_yearly_facts_requests_due_lists_each_firm_once():
     YearlyFactsRequest.objects.create(organisation=asked, year=2024)
     OrganisationFactory(kind=Organisation.Kind.PARTNER, members=[UserFactory()])
     assert services.yearly_facts_requests_due(today=datetime.date(2025, 2, 1)) == [due.pk]
+
+
+def test_firm_year_source_names_who_reported(staff_user, founder_user):
+    partner = OrganisationFactory(kind=Organisation.Kind.PARTNER)
+    assert services.firm_year_source(user=None, partner=partner) == FirmYear.Source.PARTNER
+    assert services.firm_year_source(user=staff_user, partner=None) == FirmYear.Source.STAFF
+    assert services.firm_year_source(user=founder_user, partner=None) == FirmYear.Source.SELF_REPORTED
