@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .querysets import IndicatorQuerySet, ObservationQuerySet
+
 
 class Mission(models.Model):
     """One of the five WMCA Digital Roadmap missions. Created by a data migration; ``code`` is
@@ -86,6 +88,8 @@ class Indicator(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["mission__code", "sort_order", "code"]
         constraints = [
@@ -147,6 +151,7 @@ class Observation(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ObservationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

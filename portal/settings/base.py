@@ -4,6 +4,7 @@ Only values that differ between deployments are read from the environment, throu
 ``env`` object below.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -315,6 +316,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# KPI refresh: a running run with no heartbeat for this long, or a queued run never started, has
+# lost its worker and is marked failed so the next request can start a fresh one.
+KPI_REFRESH_STALE_AFTER = datetime.timedelta(minutes=env.int("KPI_REFRESH_STALE_MINUTES", default=10))
+KPI_REFRESH_QUEUED_TIMEOUT = datetime.timedelta(minutes=env.int("KPI_REFRESH_QUEUED_MINUTES", default=30))
 
 LOGGING = {
     "version": 1,

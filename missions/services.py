@@ -1,0 +1,246 @@
+"""Writes of the missions app: the KPI refresh and reported observations."""
+
+import calendar
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from .models import Geography, Indicator, Observation, RefreshRun
+from .registry import REGISTRY
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING)
+VALUE_LIMIT = Decimal(10) ** 16  # DecimalField(max_digits=20, decimal_places=4)
+COMPUTED_FIELDS = ["period_start", "period_end", "value", "numerator", "denominator", "suppressed", "computed_at"]
+
+
+# KPI refresh ----------------------------------------------------------------------------------
+
+
+def refresh_run_create(*, trigger: str, requested_by=None) -> tuple[RefreshRun, bool]:
+    """Open a queued run, or join the one already open: returns ``(run, created)``.
+
+    Single-flight rests on the database: a partial unique index lets at most one run be queued or
+    running, so two requests at the same moment cannot both create one. A run whose worker died
+    is marked failed first, so it never blocks the next one.
+    """
+    refresh_runs_reap()
+    try:
+        with transaction.atomic():
+            return RefreshRun.objects.create(trigger=trigger, requested_by=requested_by), True
+    except IntegrityError:
+        run = RefreshRun.objects.filter(status__in=OPEN_STATUSES).first()
+        if run is None:  # it finished between our insert and this read: open a fresh one
+            return refresh_run_create(trigger=trigger, requested_by=requested_by)
+        return run, False
+
+
+def refresh_run_request(*, trigger: str, requested_by=None) -> tuple[RefreshRun, bool]:
+    """Staff button and API: open a run (or join the open one) and start it on a worker once the
+    surrounding transaction commits."""
+    from .tasks import refresh_kpis
+
+    run, created = refresh_run_create(trigger=trigger, requested_by=requested_by)
+    if created:
+        refresh_kpis.delay_on_commit(run.pk)
+    return run, created
+
+
+def refresh_runs_reap(*, now: datetime.datetime | None = None) -> int:
+    """Mark failed the open runs whose worker has stopped: running with no heartbeat for
+    ``KPI_REFRESH_STALE_AFTER``, or queued and never started for ``KPI_REFRESH_QUEUED_TIMEOUT``."""
+    now = now or timezone.now()
+    stale = Q(status=RefreshRun.Status.RUNNING, heartbeat_at__lt=now - settings.KPI_REFRESH_STALE_AFTER) | Q(
+        status=RefreshRun.Status.QUEUED, created_at__lt=now - settings.KPI_REFRESH_QUEUED_TIMEOUT
+    )
+    return RefreshRun.objects.filter(stale).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=now,
+        error="The worker stopped before the run finished; values already written were complete per indicator.",
+    )
+
+
+def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
+    """Recompute every computed indicator for all periods, one transaction per indicator.
+
+    Safe to run twice, at once or after a crash: each indicator's rows are locked, upserted on
+    their natural key and the periods no longer produced are deleted, all in one transaction, so
+    a reader sees either the old or the new set of an indicator, never a mix. Returns None when
+    the run is no longer open (it finished, or was marked failed after its worker died).
+    """
+    now = timezone.now()
+    indicators = list(
+        Indicator.objects.filter(method=Indicator.Method.COMPUTED).order_by("code").values_list("pk", "computation")
+    )
+    claimed = RefreshRun.objects.filter(pk=run_id, status__in=OPEN_STATUSES).update(
+        status=RefreshRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        indicators_total=len(indicators),
+        indicators_done=0,
+        error="",
+    )
+    if not claimed:
+        return None
+    geographies = dict(Geography.objects.values_list("code", "pk"))
+    failures = []
+    for done, (indicator_id, key) in enumerate(indicators, start=1):
+        try:
+            with transaction.atomic():
+                _indicator_refresh(indicator_id, key, geographies)
+                _progress(run_id, done)
+        except Exception as error:  # one broken indicator must not stop the others
+            logger.exception("KPI refresh %s: indicator %s (%s) failed", run_id, indicator_id, key)
+            failures.append(f"{key}: {error}")
+            _progress(run_id, done)
+    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
+        status=RefreshRun.Status.FAILED if failures else RefreshRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        error="\n".join(failures),
+    )
+    return RefreshRun.objects.get(pk=run_id)
+
+
+def _progress(run_id: int, done: int) -> None:
+    # Greatest: a duplicate delivery of the same run never moves progress backwards.
+    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
+        indicators_done=Greatest("indicators_done", done), heartbeat_at=timezone.now()
+    )
+
+
+def _indicator_refresh(indicator_id: int, key: str, geographies: dict[str, int]) -> int:
+    """Upsert one indicator's computed observations; delete the ones no longer produced."""
+    # The row lock serialises two runs over the same indicator.
+    Indicator.objects.select_for_update().filter(pk=indicator_id).first()
+    if key not in REGISTRY:
+        raise LookupError(f"no registered computation {key!r}")
+    now = timezone.now()
+    rows = [
+        Observation(
+            indicator_id=indicator_id,
+            period_label=value.period_label,
+            period_start=value.period_start,
+            period_end=value.period_end,
+            geography_id=geographies[value.geography_code],
+            status=Observation.Status.COMPUTED,
+            value=value.value,
+            numerator=value.numerator,
+            denominator=value.denominator,
+            suppressed=value.suppressed,
+            computed_at=now,
+        )
+        for value in REGISTRY[key]()
+    ]
+    Observation.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["indicator", "period_label", "geography", "status"],
+        update_fields=COMPUTED_FIELDS,
+    )
+    produced = Q()
+    for row in rows:
+        produced |= Q(period_label=row.period_label, geography_id=row.geography_id)
+    gone = Observation.objects.filter(indicator_id=indicator_id, status=Observation.Status.COMPUTED)
+    if rows:
+        gone = gone.exclude(produced)
+    gone.delete()
+    return len(rows)
+
+
+# Reported observations ------------------------------------------------------------------------
+
+
+def period_label(start: datetime.date, end: datetime.date) -> str:
+    """``2024`` for a calendar year, ``2024-Q3`` for a quarter, ``2024-07`` for a month, else
+    ``2024-04-01/2025-03-31``."""
+    month_end = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and end.day == month_end and start.year == end.year:
+        if start.month == 1 and end.month == 12:
+            return str(start.year)
+        if start.month == end.month:
+            return f"{start.year}-{start.month:02d}"
+        if start.month % 3 == 1 and end.month == start.month + 2:
+            return f"{start.year}-Q{start.month // 3 + 1}"
+    return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def observation_submit(
+    *,
+    indicator: Indicator,
+    geography: Geography,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    value: Decimal | None,
+    bound: str = Observation.Bound.EXACT,
+    suppressed: bool = False,
+    source_title: str = "",
+    source_url: str = "",
+    source_date: str = "",
+    notes: str = "",
+    submitted_by=None,
+    organisation=None,
+) -> tuple[Observation, bool]:
+    """Record a reported value; returns ``(observation, created)``.
+
+    Staff may report any reported indicator; a partner organisation only those it owns. A second
+    submission for the same indicator, period and geography replaces the first, and the earlier
+    value stays in the observation's history. Raises ``ValidationError`` keyed by field.
+    """
+    if not Indicator.objects.writable_by(submitted_by, organisation=organisation).filter(pk=indicator.pk).exists():
+        if indicator.method != Indicator.Method.REPORTED:
+            raise ValidationError({"indicator": "This indicator is computed by the portal, not reported."})
+        raise PermissionDenied("Your organisation does not own this indicator.")
+    errors = {}
+    if period_end < period_start:
+        errors["period_end"] = "The period must end on or after the day it starts."
+    if suppressed and value is not None:
+        errors["value"] = "A suppressed value is withheld: leave the value empty."
+    elif not suppressed and value is None:
+        errors["value"] = "Enter a value, or mark it suppressed."
+    elif value is not None and not value.is_finite():
+        errors["value"] = "Enter a number, not NaN or infinity."
+    elif value is not None and (abs(value) >= VALUE_LIMIT or value != value.quantize(Decimal("0.0001"))):
+        errors["value"] = "Enter a number below 10^16 with at most 4 decimal places."
+    if bound not in Observation.Bound.values:
+        errors["bound"] = "Choose exact, >, >=, < or <=."
+    elif bound and value is None:
+        errors["bound"] = "A bound needs a value."
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "period_start": period_start,
+        "period_end": period_end,
+        "value": value,
+        "bound": bound,
+        "suppressed": suppressed,
+        "source_title": source_title,
+        "source_url": source_url,
+        "source_date": source_date,
+        "notes": notes,
+        "submitted_by": submitted_by if submitted_by and submitted_by.is_authenticated else None,
+        "submitted_by_organisation": organisation,
+    }
+    observation = Observation(
+        indicator=indicator,
+        geography=geography,
+        period_label=period_label(period_start, period_end),
+        status=Observation.Status.REPORTED,
+        **fields,
+    )
+    observation.full_clean(exclude=["indicator", "geography"], validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        return Observation.objects.update_or_create(
+            indicator=indicator,
+            geography=geography,
+            period_label=observation.period_label,
+            status=Observation.Status.REPORTED,
+            defaults=fields,
+        )
