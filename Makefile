@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test setup setup-dev assets migrate seed lint check clean
+.PHONY: run test setup setup-dev assets migrate seed lint check bench clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -53,6 +53,10 @@ lint: setup-dev
 
 test: setup-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks print their figures; they need PostgreSQL (DATABASE_URL) and make a throwaway database.
+bench: setup-dev
+	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules static/build var

@@ -23,6 +23,17 @@ class Command(BaseCommand):
         counts = demo.seed(scale=scale)
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
+        from missions import demo as missions_demo
+
+        reported = missions_demo.reported_values_seed()
+        run = missions_demo.kpis_refresh_now()
+        self.stdout.write(f"Reported demo values added: {reported} (marked synthetic).")
+        if run is None:
+            self.stdout.write("A KPI refresh is already running; the dashboards fill when it ends.")
+        else:
+            self.stdout.write(
+                f"KPI refresh {run.pk}: {run.status}, {run.indicators_done}/{run.indicators_total} indicators."
+            )
         self.stdout.write(
             f"Demo data ready: {counts['firms']} synthetic firms ({counts['new_firms']} new), "
             f"{counts['firm_years']} firm-years."
