@@ -223,4 +223,6 @@ class RefreshRun(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.indicators_total else round(100 * self.indicators_done / self.indicators_total)
+        if not self.indicators_total:  # nothing to do: done only once the run has finished
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return round(100 * self.indicators_done / self.indicators_total)

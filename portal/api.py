@@ -2,7 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
 from portal.rest.views import OrganisationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("kpi-refreshes", RefreshRunViewSet, basename="kpi-refresh")

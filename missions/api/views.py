@@ -1,0 +1,258 @@
+"""API views of the missions app: missions, indicators with their observations, and KPI refreshes."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi import AutoSchema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from portal.rest.errors import service_errors_as_400
+from portal.rest.permissions import request_token
+from portal.selectors import organisation_for_token
+
+from .. import services
+from ..filters import IndicatorFilterSet, ObservationFilterSet
+from ..models import Indicator, Mission, Observation, RefreshRun
+from .permissions import CommissionerStaffOnly, PublicReadPartnerOrStaffWrite
+from .serializers import (
+    IndicatorSerializer,
+    MissionSerializer,
+    ObservationCreateInputSerializer,
+    ObservationSerializer,
+    RefreshRunSerializer,
+    refresh_run_url,
+)
+
+# The geography a headline value is about when an indicator has values for it.
+WMCA_AREA = "E47000007"
+INDICATOR_CODE_PATTERN = r"[A-Z0-9][A-Z0-9-]{0,19}"  # M1-04-1Y, M2-01, M1-R-BIRTHS
+MISSION_CODE_PATTERN = r"M[0-9]"
+
+
+class PublicReadAutoSchema(AutoSchema):
+    """Declares that reads need no credentials (an empty security requirement), as the
+    permission class allows."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
+class NumberConstantsJSONParser(JSONParser):
+    """JSON that may hold NaN and ±Infinity, read as floats, so the field they were sent in refuses
+    them by name, instead of a parse error that names no field."""
+
+    strict = False
+
+
+class ReaderMixin:
+    """Who is reading: the session user, and the partner organisation of a token."""
+
+    def _user(self):
+        return None if request_token(self.request) is not None else self.request.user
+
+    def _partner(self):
+        if not hasattr(self, "_partner_cache"):
+            self._partner_cache = organisation_for_token(request_token(self.request))
+        return self._partner_cache
+
+    def _visible_indicators(self):
+        return Indicator.objects.visible_to(self._user(), organisation=self._partner())
+
+
+def latest_values_prefetch() -> Prefetch:
+    """Each indicator's headline value in one query for the whole page: the portal's own
+    (computed or reported) value with the latest period end, preferring the WMCA area."""
+    ranked = (
+        Observation.objects.filter(status__in=[Observation.Status.COMPUTED, Observation.Status.REPORTED])
+        .select_related("geography")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("indicator_id")],
+                order_by=[
+                    Case(When(geography__code=WMCA_AREA, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                    F("period_end").desc(),
+                    F("status").asc(),
+                    F("geography__code").asc(),
+                ],
+            )
+        )
+        .filter(rank=1)
+    )
+    return Prefetch("observations", queryset=ranked, to_attr="latest_values")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the Roadmap missions"),
+    retrieve=extend_schema(summary="Get a mission"),
+)
+class MissionViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The five missions of the WMCA Digital Roadmap (M1–M5), each with the indicators the reader
+    may see. Open to everyone; a partner token needs the `read` scope."""
+
+    serializer_class = MissionSerializer
+    permission_classes = [PublicReadPartnerOrStaffWrite]
+    schema = PublicReadAutoSchema()
+    lookup_field = "code"
+    lookup_value_regex = MISSION_CODE_PATTERN
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["code", "roadmap_order"]
+    ordering = ["code"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
+            return Mission.objects.none()
+        indicators = self._visible_indicators().only("code", "name", "mission_id").order_by("sort_order", "code")
+        return Mission.objects.prefetch_related(
+            Prefetch("indicators", queryset=indicators, to_attr="visible_indicators")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List indicators"),
+    retrieve=extend_schema(summary="Get an indicator with its latest value"),
+)
+@extend_validation_errors(["null_characters_not_allowed"], field_name="search", actions=["list"])
+@extend_validation_errors(["invalid"], field_name="indicator", actions=["observations"], methods=["post"])
+@extend_validation_errors(["invalid"], field_name="bound", actions=["observations"], methods=["post"])
+class IndicatorViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The missions' KPIs with their latest value.
+
+    Anyone reads the public indicators; a partner token (scope `read`) also those its
+    organisation owns; staff all. An indicator the reader may not see does not exist (404).
+    """
+
+    serializer_class = IndicatorSerializer
+    permission_classes = [PublicReadPartnerOrStaffWrite]
+    schema = PublicReadAutoSchema()
+    write_scope = "observations:write"
+    lookup_field = "code"
+    lookup_value_regex = INDICATOR_CODE_PATTERN
+    filterset_class = IndicatorFilterSet
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    ordering = ["mission__code", "sort_order", "code"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
+            # The observations action lists (and filters) observations, not indicators.
+            return (Observation if self.action == "observations" else Indicator).objects.none()
+        return self._visible_indicators().for_list().prefetch_related(latest_values_prefetch())
+
+    def _indicator(self) -> Indicator:
+        # Not get_object(): this action's filters are about observations, not indicators.
+        indicator = get_object_or_404(self._visible_indicators(), code=self.kwargs["code"])
+        self.check_object_permissions(self.request, indicator)
+        return indicator
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List an indicator's observations",
+        responses=ObservationSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Report a value (idempotent: the same period and geography replaces the earlier value)",
+        description=(
+            "Needs a token with `observations:write` whose organisation owns the indicator, or a "
+            "signed-in staff user. A second value for the same period and geography replaces the "
+            "first (200); the earlier one stays in the observation's history."
+        ),
+        request=ObservationCreateInputSerializer,
+        responses={
+            201: OpenApiResponse(ObservationSerializer, description="Recorded."),
+            200: OpenApiResponse(ObservationSerializer, description="Replaced an earlier value."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="observations",
+        url_name="observations",
+        parser_classes=[NumberConstantsJSONParser],
+        filter_backends=[DjangoFilterBackend, OrderingFilter],
+        filterset_class=ObservationFilterSet,
+        ordering_fields=["period_start", "period_end"],
+        ordering=["period_start", "geography__code", "status"],
+    )
+    def observations(self, request, code=None):
+        indicator = self._indicator()
+        if request.method == "POST":
+            return self._submit(indicator)
+        queryset = self.filter_queryset(indicator.observations.select_related("geography"))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ObservationSerializer(page, many=True).data)
+
+    def _submit(self, indicator: Indicator) -> Response:
+        serializer = ObservationCreateInputSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            try:
+                observation, created = services.observation_submit(
+                    indicator=indicator,
+                    **serializer.validated_data,
+                    submitted_by=self._user(),
+                    organisation=self._partner(),
+                )
+            except DjangoPermissionDenied as exc:
+                raise PermissionDenied(str(exc) or None) from exc
+        return Response(
+            ObservationSerializer(observation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[202],
+    description="Where to follow the run's progress.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List KPI refresh runs, newest first"),
+    retrieve=extend_schema(summary="Get a KPI refresh run's progress"),
+    create=extend_schema(
+        summary="Start a KPI refresh, or join the one already running",
+        request=None,
+        parameters=[LOCATION_HEADER],
+        responses={
+            202: OpenApiResponse(RefreshRunSerializer, description="Queued a new run."),
+            200: OpenApiResponse(RefreshRunSerializer, description="A run was already open: joined it."),
+        },
+    ),
+)
+class RefreshRunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Runs of the KPI refresh that recomputes every computed indicator. Commissioner staff only:
+    no partner scope grants it. At most one run is open at a time; a second request joins it."""
+
+    serializer_class = RefreshRunSerializer
+    permission_classes = [CommissionerStaffOnly]
+    filter_backends = []
+    queryset = RefreshRun.objects.order_by("-created_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        run, created = services.refresh_run_request(trigger=RefreshRun.Trigger.API, requested_by=request.user)
+        context = {**self.get_serializer_context(), "joined": not created}
+        data = RefreshRunSerializer(run, context=context).data
+        if created:
+            return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": refresh_run_url(run, request)})
+        return Response(data, status=status.HTTP_200_OK)
