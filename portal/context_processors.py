@@ -9,7 +9,7 @@ from .roles import Role, user_has_role
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
-    items = [("Home", reverse("portal:home"))]
+    items = [("Home", reverse("portal:home")), ("Missions", reverse("missions:mission-list"))]
     if user is not None and user.is_authenticated:
         if user.is_superuser or user_has_role(user, Role.STAFF):
             items.append(("Dashboard", reverse("portal:dashboard")))
@@ -17,6 +17,8 @@ def navigation(request) -> dict:
         items.append(("Account", reverse("account_email")))
     items.append(("API", reverse("api-docs")))
     path = request.path
+    if path.startswith("/indicators/"):  # indicator pages belong to the Missions section
+        path = reverse("missions:mission-list")
     nav = []
     for label, url in items:
         # The longest matching prefix wins, so the credentials page does not also light up Dashboard.

@@ -4,6 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth2_views
 
+from missions import views as missions_views
+
 from . import views
 from .api import router
 
@@ -15,7 +17,8 @@ handler404 = "portal.views.page_not_found"
 
 portal_patterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    # The staff dashboard is the missions' KPI dashboard; the core only names its address.
+    path("dashboard/", missions_views.StaffDashboardView.as_view(), name="dashboard"),
     path("dashboard/api-credentials/", views.CredentialListView.as_view(), name="credential-list"),
     path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
@@ -24,6 +27,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    path("", include("missions.urls", namespace="missions")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

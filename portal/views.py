@@ -34,15 +34,6 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
         return permissions.can_view_dashboard(self.request.user)
 
 
-class DashboardView(StaffRequiredMixin, TemplateView):
-    template_name = "portal/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            missions=MISSIONS, stats=selectors.dashboard_stats(), broker_ok=health.broker_ok(), **kwargs
-        )
-
-
 class CredentialListView(StaffRequiredMixin, View):
     template_name = "portal/credential_list.html"
 

@@ -26,6 +26,7 @@ const files = {
   "htmx.min.js": [join(modules, "htmx.org/dist/htmx.min.js")],
   // The portal's own files.
   "portal-init.mjs": [join(src, "portal-init.mjs")],
+  "missions-charts.js": [join(src, "missions-charts.js")],
   "favicon.svg": [join(src, "favicon.svg")],
 };
 

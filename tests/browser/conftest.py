@@ -26,11 +26,17 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     require(os.path.exists(CHROMIUM), "Chromium is not installed (apt-get install -y chromium)")
+    from django.db import connection
     from playwright.sync_api import sync_playwright
 
+    contents = getattr(connection, "_test_serialized_contents", None)
     with sync_playwright() as p:
+        # Playwright's loop gives this thread a new context, in which Django hands out another
+        # connection object: give it the serialized database that rollback tests restore from.
+        if contents is not None:
+            connection._test_serialized_contents = contents
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()

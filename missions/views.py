@@ -1,0 +1,230 @@
+"""HTML views and downloads of the missions app: mission pages, indicator pages, open-data files
+and the staff form for reported values. Pages read stored observations only."""
+
+import csv
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal import health
+from portal import selectors as portal_selectors
+from portal.permissions import can_view_dashboard
+from portal.views import StaffRequiredMixin
+
+from . import selectors, services
+from .forms import ObservationForm
+from .models import Indicator, Mission, RefreshRun
+
+# OWASP CSV injection: a spreadsheet runs a text cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class StaffDashboardView(StaffRequiredMixin, TemplateView):
+    """The staff dashboard: every mission's indicators (public or not) with their latest stored
+    value, the registry's size, the latest KPI refresh and whether background jobs are reachable."""
+
+    template_name = "missions/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            missions=selectors.mission_summary_list(user=self.request.user),
+            stats=portal_selectors.dashboard_stats(),
+            latest_refresh=selectors.refresh_run_latest(),
+            broker_ok=health.broker_ok(),
+            **kwargs,
+        )
+
+
+class RefreshRunCreateView(StaffRequiredMixin, View):
+    """Start a KPI refresh, or join the one already running, and show its progress."""
+
+    def post(self, request):
+        run, created = services.refresh_run_request(trigger=RefreshRun.Trigger.STAFF, requested_by=request.user)
+        if created:
+            messages.success(request, f"KPI refresh {run.pk} has started.")
+        else:
+            messages.info(request, f"A KPI refresh was already under way: this is refresh {run.pk}.")
+        return HttpResponseRedirect(reverse("missions:refresh-run-detail", args=[run.pk]))
+
+
+class RefreshRunDetailView(StaffRequiredMixin, View):
+    """A run's progress: live with htmx, and complete at load time without JavaScript."""
+
+    template_name = "missions/refresh_run_detail.html"
+
+    def get(self, request, pk: int):
+        run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
+        context = {"run": run, "is_open": run.status in services.OPEN_STATUSES, "runs": selectors.refresh_run_list()}
+        return render(request, self.template_name, context)
+
+
+class RefreshRunProgressView(StaffRequiredMixin, View):
+    """The progress fragment htmx polls; 286 tells htmx to stop polling once the run has ended."""
+
+    template_name = "missions/partials/refresh_progress.html"
+
+    def get(self, request, pk: int):
+        run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
+        status = 200 if run.status in services.OPEN_STATUSES else 286
+        return render(request, self.template_name, {"run": run}, status=status)
+
+
+class MissionListView(TemplateView):
+    template_name = "missions/mission_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            missions=selectors.mission_summary_list(user=self.request.user),
+            is_staff=can_view_dashboard(self.request.user),
+            **kwargs,
+        )
+
+
+class MissionDetailView(TemplateView):
+    template_name = "missions/mission_detail.html"
+
+    def get_context_data(self, **kwargs):
+        mission = get_object_or_404(Mission, slug=self.kwargs["slug"])
+        return super().get_context_data(
+            mission=mission,
+            summary=selectors.mission_summary_get(user=self.request.user, mission=mission),
+            is_staff=can_view_dashboard(self.request.user),
+            **kwargs,
+        )
+
+
+def _indicator(request, code: str) -> Indicator:
+    """The indicator if the reader may see it; a 404 whether it is missing or not public."""
+    return get_object_or_404(selectors.indicator_list(user=request.user), code=code)
+
+
+class IndicatorDetailView(View):
+    template_name = "missions/indicator_detail.html"
+
+    def get(self, request, code: str):
+        indicator = _indicator(request, code)
+        is_staff = can_view_dashboard(request.user)
+        context = {
+            "indicator": indicator,
+            "detail": selectors.indicator_detail_get(indicator=indicator, with_history=is_staff),
+            "is_staff": is_staff,
+            "can_report": is_staff and Indicator.objects.writable_by(request.user).filter(pk=indicator.pk).exists(),
+        }
+        return render(request, self.template_name, context)
+
+
+def _csv_cell(value) -> str | Decimal | int:
+    """A value as one CSV cell: numbers stay numbers; text that a spreadsheet would run as a
+    formula gets a leading single quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return selectors.number_text(value).replace(",", "")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _download_name(indicator: Indicator, extension: str) -> str:
+    return f"{indicator.code.lower()}-observations.{extension}"
+
+
+class IndicatorObservationsCsvView(View):
+    def get(self, request, code: str):
+        indicator = _indicator(request, code)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{_download_name(indicator, "csv")}"'
+        writer = csv.writer(response)
+        writer.writerow(selectors.EXPORT_FIELDS)
+        for row in selectors.observation_export_list(indicator=indicator):
+            writer.writerow([_csv_cell(row[name]) for name in selectors.EXPORT_FIELDS])
+        return response
+
+
+class IndicatorObservationsJsonView(View):
+    def get(self, request, code: str):
+        indicator = _indicator(request, code)
+        rows = selectors.observation_export_list(indicator=indicator)
+        body = {
+            "indicator": {
+                "code": indicator.code,
+                "name": indicator.name,
+                "mission": indicator.mission.code,
+                "unit": indicator.unit,
+                "public": indicator.is_public,
+            },
+            "observations": [{name: _json_value(row[name]) for name in selectors.EXPORT_FIELDS} for row in rows],
+        }
+        response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{_download_name(indicator, "json")}"'
+        return response
+
+
+class ObservationCreateView(StaffRequiredMixin, View):
+    """Staff record a reported value; a second value for the same indicator, period and area
+    replaces the first (its history keeps the earlier one)."""
+
+    template_name = "missions/observation_form.html"
+
+    def get(self, request):
+        initial = {}
+        code = request.GET.get("indicator", "")
+        if code:
+            indicator = Indicator.objects.writable_by(request.user).filter(code=code).first()
+            initial["indicator"] = indicator.pk if indicator else None
+        return self._render(ObservationForm(user=request.user, initial=initial))
+
+    def post(self, request):
+        form = ObservationForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        data = form.cleaned_data
+        try:
+            observation, created = services.observation_submit(
+                indicator=data["indicator"],
+                geography=data["geography"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                value=data["value"],
+                bound=data["bound"],
+                suppressed=data["suppressed"],
+                source_title=data["source_title"],
+                source_url=data["source_url"],
+                source_date=data["source_date"],
+                notes=data["notes"],
+                submitted_by=request.user,
+            )
+        except ValidationError as error:
+            problems_by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for name, problems in problems_by_field.items():
+                form.add_error(name if name in form.fields else None, problems)
+            return self._render(form, status=400)
+        what = f"{observation.indicator.code} for {observation.period_label}, {observation.geography.name}"
+        if created:
+            messages.success(request, f"Saved the value of {what}.")
+        else:
+            messages.success(
+                request, f"Replaced the earlier value of {what}. The earlier value is kept in its history."
+            )
+        return HttpResponseRedirect(reverse("missions:indicator-detail", args=[observation.indicator.code]))
+
+    def _render(self, form, status: int = 200):
+        return render(request=self.request, template_name=self.template_name, context={"form": form}, status=status)

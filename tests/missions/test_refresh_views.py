@@ -1,0 +1,85 @@
+"""The staff pages of the KPI refresh: the dashboard button, the run page and its live fragment."""
+
+import pytest
+from django.urls import reverse
+
+from missions.catalogue import indicator_catalogue_sync
+from missions.models import RefreshRun
+from tests.missions.factories import RefreshRunFactory
+
+pytestmark = pytest.mark.django_db
+
+START = "/dashboard/kpi-refreshes/"
+
+
+def run_url(run, suffix: str = "") -> str:
+    return f"/dashboard/kpi-refreshes/{run.pk}/{suffix}"
+
+
+def test_the_dashboard_offers_a_refresh_and_shows_the_latest(client, staff_user):
+    client.force_login(staff_user)
+    assert "not been refreshed yet" in client.get("/dashboard/").content.decode()
+    run = RefreshRunFactory(status=RefreshRun.Status.SUCCEEDED, indicators_done=14, indicators_total=14)
+    page = client.get("/dashboard/").content.decode()
+    assert "Refresh KPIs now" in page
+    assert f'href="{run_url(run)}"' in page
+    assert "14 of 14 indicators" in page
+
+
+def test_staff_start_a_refresh_that_runs_after_commit(client, staff_user, django_capture_on_commit_callbacks):
+    indicator_catalogue_sync()
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(START)
+    run = RefreshRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == run_url(run)
+    run.refresh_from_db()
+    assert (run.trigger, run.requested_by, run.status) == ("staff", staff_user, "succeeded")
+    page = client.get(run_url(run)).content.decode()
+    assert f"KPI refresh {run.pk} has started." in page
+    assert "100%" in page
+    assert "hx-trigger" not in page  # finished: nothing to poll
+
+
+def test_a_second_press_joins_the_open_run(client, staff_user):
+    client.force_login(staff_user)
+    open_run = RefreshRunFactory(status=RefreshRun.Status.RUNNING, indicators_done=3, indicators_total=14)
+    open_run.heartbeat_at = open_run.created_at
+    open_run.save()
+    response = client.post(START, follow=True)
+    assert RefreshRun.objects.count() == 1
+    page = response.content.decode()
+    assert f"already under way: this is refresh {open_run.pk}" in page
+    assert "3 of 14 indicators (21%)" in page
+    assert 'hx-trigger="every 2s"' in page
+    assert "Check progress again" in page  # without JavaScript
+
+
+def test_the_progress_fragment_tells_htmx_to_stop_when_the_run_ends(client, staff_user):
+    client.force_login(staff_user)
+    run = RefreshRunFactory(status=RefreshRun.Status.RUNNING, indicators_done=1, indicators_total=4)
+    response = client.get(run_url(run, "progress/"))
+    assert response.status_code == 200
+    assert "1 of 4 indicators (25%)" in response.content.decode()
+    RefreshRun.objects.filter(pk=run.pk).update(status="failed", indicators_done=4, error="survival_1y: boom")
+    response = client.get(run_url(run, "progress/"))
+    assert response.status_code == 286
+    assert "survival_1y: boom" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", [START, "/dashboard/kpi-refreshes/1/", "/dashboard/kpi-refreshes/1/progress/"])
+def test_other_roles_are_refused_and_anonymous_users_sent_to_sign_in(client, path, founder_user, reviewer_user):
+    RefreshRunFactory(pk=1)
+    method = client.post if path == START else client.get
+    assert method(path).url.startswith(reverse("account_login"))
+    for user in (founder_user, reviewer_user):
+        client.force_login(user)
+        assert method(path).status_code == 403
+    assert RefreshRun.objects.count() == 1
+
+
+def test_an_unknown_run_is_not_found(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/dashboard/kpi-refreshes/999999/").status_code == 404
+    assert client.get("/dashboard/kpi-refreshes/999999/progress/").status_code == 404
