@@ -405,3 +405,11 @@ def test_pages_issue_the_same_number_of_queries_with_10_or_1000_firms(client, st
     assert Organisation.objects.count() == 1000
     assert Observation.objects.filter(indicator__code="M1-04-1Y").count() > 5
     assert counts[10] == counts[990], counts
+
+
+def test_the_home_page_links_every_mission_page(client):
+    import re
+
+    links = re.findall(r'href="(/missions/[a-z-]+/)"', client.get("/").content.decode())
+    assert len(links) == 5
+    assert all(client.get(link).status_code == 200 for link in links)
