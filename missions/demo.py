@@ -10,6 +10,7 @@ from django.db import transaction
 from portal.models import Organisation
 
 from . import services
+from .computations.firms import WMCA_CODE
 from .models import Geography, Indicator, Observation, RefreshRun
 
 SYNTHETIC = "Synthetic demo value, not a real figure."
@@ -21,7 +22,6 @@ DEMO_OWNERS = {
     "M4-08": ("West Midlands Combined Authority (demo)", (38, 62), 1),
 }
 YEARS = range(2021, 2026)
-WMCA_AREA = "E47000007"
 
 
 @transaction.atomic
@@ -29,7 +29,7 @@ def reported_values_seed() -> int:
     """Give each demo owner its indicators (where nobody owns them yet) and report a synthetic
     value per year. Idempotent: a value already there is left alone. Returns how many were added."""
     rng = random.Random(2041)  # noqa: S311 - demo data, not security
-    area = Geography.objects.get(code=WMCA_AREA)
+    area = Geography.objects.get(code=WMCA_CODE)
     added = 0
     for code, (owner_name, (low, high), decimals) in DEMO_OWNERS.items():
         owner = Organisation.objects.filter(name=owner_name).first()

@@ -9,6 +9,7 @@ from rest_framework.reverse import reverse
 from portal.rest.fields import StrictInputSerializer
 
 from ..models import Geography, Indicator, Mission, Observation, RefreshRun
+from ..selectors import portal_latest
 
 # Observation.value and the indicator figures: DecimalField(max_digits=20, decimal_places=4).
 MAX_DIGITS, DECIMAL_PLACES = 20, 4
@@ -150,9 +151,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ObservationSerializer(allow_null=True))
     def get_latest(self, indicator: Indicator) -> dict | None:
-        # Filled by the view's prefetch (at most one row per indicator): no query here.
-        rows = getattr(indicator, "latest_values", [])
-        return ObservationSerializer(rows[0], context=self.context).data if rows else None
+        # The view prefetches the portal's own values; the pages' rule picks the latest of them.
+        latest, _ = portal_latest(getattr(indicator, "portal_values", []))
+        return ObservationSerializer(latest, context=self.context).data if latest else None
 
 
 class ObservationCreateInputSerializer(StrictInputSerializer):

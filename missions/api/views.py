@@ -1,8 +1,7 @@
 """API views of the missions app: missions, indicators with their observations, and KPI refreshes."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Case, F, IntegerField, Prefetch, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +23,7 @@ from portal.selectors import organisation_for_token
 from .. import services
 from ..filters import IndicatorFilterSet, ObservationFilterSet
 from ..models import Indicator, Mission, Observation, RefreshRun
+from ..selectors import PORTAL_STATUSES
 from .permissions import CommissionerStaffOnly, PublicReadPartnerOrStaffWrite
 from .serializers import (
     IndicatorSerializer,
@@ -34,8 +34,6 @@ from .serializers import (
     refresh_run_url,
 )
 
-# The geography a headline value is about when an indicator has values for it.
-WMCA_AREA = "E47000007"
 INDICATOR_CODE_PATTERN = r"[A-Z0-9][A-Z0-9-]{0,19}"  # M1-04-1Y, M2-01, M1-R-BIRTHS
 MISSION_CODE_PATTERN = r"M[0-9]"
 
@@ -73,27 +71,11 @@ class ReaderMixin:
         return Indicator.objects.visible_to(self._user(), organisation=self._partner())
 
 
-def latest_values_prefetch() -> Prefetch:
-    """Each indicator's headline value in one query for the whole page: the portal's own
-    (computed or reported) value with the latest period end, preferring the WMCA area."""
-    ranked = (
-        Observation.objects.filter(status__in=[Observation.Status.COMPUTED, Observation.Status.REPORTED])
-        .select_related("geography")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("indicator_id")],
-                order_by=[
-                    Case(When(geography__code=WMCA_AREA, then=Value(0)), default=Value(1), output_field=IntegerField()),
-                    F("period_end").desc(),
-                    F("status").asc(),
-                    F("geography__code").asc(),
-                ],
-            )
-        )
-        .filter(rank=1)
-    )
-    return Prefetch("observations", queryset=ranked, to_attr="latest_values")
+def portal_values_prefetch() -> Prefetch:
+    """The portal's own values (computed or reported) of a page of indicators, in one query;
+    ``selectors.portal_latest`` picks each one's latest."""
+    own = Observation.objects.filter(status__in=PORTAL_STATUSES).select_related("geography")
+    return Prefetch("observations", queryset=own, to_attr="portal_values")
 
 
 @extend_schema_view(
@@ -151,7 +133,7 @@ class IndicatorViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
             # The observations action lists (and filters) observations, not indicators.
             return (Observation if self.action == "observations" else Indicator).objects.none()
-        return self._visible_indicators().for_list().prefetch_related(latest_values_prefetch())
+        return self._visible_indicators().for_list().prefetch_related(portal_values_prefetch())
 
     def _indicator(self) -> Indicator:
         # Not get_object(): this action's filters are about observations, not indicators.

@@ -43,6 +43,7 @@ from .summaries import (
     indicator_summarise,
     mission_summary_get,
     mission_summary_list,
+    portal_latest,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "number_text",
     "observation_export_list",
     "observation_updated_at",
+    "portal_latest",
     "refresh_run_latest",
     "refresh_run_list",
     "target_status",

@@ -5,9 +5,10 @@ import datetime
 from decimal import Decimal
 
 from missions.catalogue import COMPARATOR_INDICATORS
+from missions.computations.firms import WMCA_CODE
 from missions.models import Indicator, Observation
 
-HEADLINE_GEOGRAPHY = "E47000007"  # the WMCA area
+HEADLINE_GEOGRAPHY = WMCA_CODE  # the WMCA area, where the portal's own values are computed
 PORTAL_STATUSES = (Observation.Status.COMPUTED, Observation.Status.REPORTED)
 COMPARATOR_STATUSES = (Observation.Status.PUBLISHED, Observation.Status.TARGET)
 # Indicators that exist only to carry official reference figures; they have no portal value.

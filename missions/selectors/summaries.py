@@ -105,6 +105,19 @@ def _official_key(observation: Observation) -> tuple:
     )
 
 
+def portal_latest(observations: list[Observation]) -> tuple[Observation | None, Observation | None]:
+    """The portal's latest own value (computed or reported) and the one before it, for the
+    headline geography. Runs no query: the API's ``latest`` and the pages share this rule."""
+    portal = [o for o in observations if o.status in PORTAL_STATUSES]
+    geography_id = _headline_geography_id(portal)
+    series = sorted((o for o in portal if o.geography_id == geography_id), key=period_key)
+    if not series:
+        return None, None
+    latest = series[-1]
+    earlier = [o for o in series[:-1] if o.status == latest.status]
+    return latest, earlier[-1] if earlier else None
+
+
 def indicator_summarise(
     indicator: Indicator, observations: list[Observation], *, now: datetime.datetime | None = None
 ) -> IndicatorSummary:
@@ -114,14 +127,7 @@ def indicator_summarise(
     previous is the one before it for the same geography and status.
     """
     now = now or timezone.now()
-    portal = [o for o in observations if o.status in PORTAL_STATUSES]
-    geography_id = _headline_geography_id(portal)
-    series = sorted((o for o in portal if o.geography_id == geography_id), key=period_key)
-    latest = series[-1] if series else None
-    previous = None
-    if latest is not None:
-        earlier = [o for o in series[:-1] if o.status == latest.status]
-        previous = earlier[-1] if earlier else None
+    latest, previous = portal_latest(observations)
     published = [o for o in observations if o.status == Observation.Status.PUBLISHED]
     updated_at = observation_updated_at(latest) if latest else None
     return IndicatorSummary(
