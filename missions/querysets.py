@@ -2,11 +2,7 @@
 
 from django.db import models
 
-from portal.roles import Role, user_has_role
-
-
-def _is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user_has_role(user, Role.STAFF)))
+from portal.roles import is_staff
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -16,7 +12,7 @@ class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user, *, organisation=None) -> "IndicatorQuerySet":
         """Indicators a reader may see: staff all; a partner organisation (API token) the public
         ones and those it owns; everyone else, signed in or not, the public ones."""
-        if _is_staff(user):
+        if is_staff(user):
             return self
         if organisation is not None:
             return self.filter(models.Q(is_public=True) | models.Q(owner=organisation))
@@ -28,7 +24,7 @@ class IndicatorQuerySet(models.QuerySet):
         reported = self.filter(method="reported")
         if organisation is not None:
             return reported.filter(owner=organisation)
-        if _is_staff(user):
+        if is_staff(user):
             return reported
         return self.none()
 

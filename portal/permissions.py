@@ -1,11 +1,11 @@
 """Permission rules of the portal core. Plain functions; views and DRF classes adapt them."""
 
-from .roles import Role, user_has_role
+from .roles import Role, is_staff, user_has_role
 
 
 def can_view_dashboard(user) -> bool:
     """Commissioner staff (and operators) see the staff dashboard."""
-    return user.is_authenticated and (user.is_superuser or user_has_role(user, Role.STAFF))
+    return is_staff(user)
 
 
 def can_manage_credentials(user) -> bool:
@@ -17,7 +17,7 @@ def can_change_organisation(user, organisation) -> bool:
     """Staff change any organisation; a member changes their own firm."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or user_has_role(user, Role.STAFF):
+    if is_staff(user):
         return True
     return organisation.members.filter(pk=user.pk).exists()
 

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .roles import Role, user_has_role
+from .roles import is_staff
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -10,7 +10,7 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations the user may read: staff all, everyone else the ones they belong to."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user_has_role(user, Role.STAFF):
+        if is_staff(user):
             return self
         return self.filter(members=user)
 

@@ -32,3 +32,8 @@ def role_group(role: str):
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
     return Group.objects.get_or_create(name=role)[0]
+
+
+def is_staff(user) -> bool:
+    """Commissioner staff or an operator (superuser): the people who see every record."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user_has_role(user, Role.STAFF)))
