@@ -3,16 +3,25 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .roles import Role, user_has_role
+from .roles import Role, is_staff, user_has_role
 
 
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
-    items = [("Home", reverse("portal:home")), ("Missions", reverse("missions:mission-list"))]
+    items = [
+        ("Home", reverse("portal:home")),
+        ("Missions", reverse("missions:mission-list")),
+        ("Workspaces", reverse("workspaces:workspace-list")),
+    ]
     if user is not None and user.is_authenticated:
-        if user.is_superuser or user_has_role(user, Role.STAFF):
+        if user_has_role(user, Role.FOUNDER):
+            items.append(("Your applications", reverse("workspaces:application-list")))
+        if is_staff(user):
             items.append(("Dashboard", reverse("portal:dashboard")))
+        if is_staff(user) or user_has_role(user, Role.REVIEWER):
+            items.append(("Review queue", reverse("workspaces:review-queue")))
+        if is_staff(user):
             items.append(("API credentials", reverse("portal:credential-list")))
         items.append(("Account", reverse("account_email")))
     items.append(("API", reverse("api-docs")))

@@ -28,6 +28,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("missions.urls", namespace="missions")),
+    path("", include("workspaces.urls", namespace="workspaces")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

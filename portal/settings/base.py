@@ -229,6 +229,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "ApplicationStatusEnum": "workspaces.models.Application.Status",
+        "LocalAuthorityEnum": "portal.models.LocalAuthority",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -329,3 +331,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Workspaces: how long an offer holds its desks, how long a tenancy runs, and the service level
+# (working days from submission to decision) the applications indicator measures against.
+WORKSPACES_OFFER_DAYS = 14
+WORKSPACES_TENANCY_MONTHS = 12
+WORKSPACES_SERVICE_LEVEL_DAYS = 20

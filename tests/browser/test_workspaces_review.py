@@ -1,0 +1,165 @@
+"""The review queue and review page in Chromium: axe-core finds no WCAG 2.2 A/AA violation for a
+reviewer or for staff, a reviewer scores and staff make an offer with the keyboard alone, and
+scoring works with JavaScript turned off."""
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.workspaces.factories import ApplicationFactory, WorkspaceFactory
+from workspaces.models import Application, Criterion, DeskType, Review
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+QUEUE = "/dashboard/applications/"
+SCORES = [4, 3, 5, 0, 2]
+
+
+@pytest.fixture
+def applications():
+    """One application submitted, one in review, at a workspace with free fixed desks."""
+    workspace = WorkspaceFactory(name="Innovation Hub", pools={DeskType.FIXED_DESK: 4})
+    return {
+        "submitted": ApplicationFactory(submitted=True, workspaces=[workspace], firm_name="Clinic Scheduler Ltd"),
+        "in_review": ApplicationFactory(in_review=True, workspaces=[workspace], firm_name="Canal Robotics Ltd"),
+    }
+
+
+def visit(page, path: str) -> None:
+    response = page.goto(path)
+    page.wait_for_load_state("load")
+    assert response.status == 200, path
+    assert_accessible(page)
+
+
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def tab_to(page, element_id: str, limit: int = 120) -> None:
+    """Press Tab until the element has focus, as a keyboard user moves through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused_id(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def criteria() -> list[Criterion]:
+    return list(Criterion.objects.filter(is_active=True).order_by("position", "name"))
+
+
+def test_reviewer_scores_an_application_with_the_keyboard_only(page, reviewer_user, applications):
+    application = applications["submitted"]
+    sign_in(page, reviewer_user.email)
+    visit(page, QUEUE)
+    assert page.locator("input[name=applications]").count() == 0  # no bulk actions for reviewers
+    link = page.get_by_role("link", name=application.reference)
+    link.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Clinic Scheduler Ltd"
+    assert page.locator("input[name=decision]").count() == 0  # no decision controls for reviewers
+
+    active = criteria()
+    tab_to(page, f"id_criterion_{active[0].pk}")
+    for value in SCORES[: len(active)]:
+        page.keyboard.press("Space")  # choose 0, then move the choice right
+        for _ in range(value):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Tab")
+    assert focused_id(page) == "id_comment"
+    page.keyboard.type("Paying customers and a clear hiring plan.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Save scores"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert (
+        f"Your scores for {application.reference} are saved." in page.locator(".govuk-notification-banner").inner_text()
+    )
+    assert_accessible(page)
+
+    review = Review.objects.get(application=application, reviewer=reviewer_user)
+    assert {s.criterion_id: s.value for s in review.scores.all()} == {
+        c.pk: v for c, v in zip(active, SCORES, strict=False)
+    }
+    assert review.comment == "Paying customers and a clear hiring plan."
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_REVIEW
+
+
+def test_score_errors_are_accessible_and_take_focus(page, reviewer_user, applications):
+    application = applications["in_review"]
+    sign_in(page, reviewer_user.email)
+    visit(page, f"{QUEUE}{application.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save scores").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    summary.get_by_role("link", name="Enter a comment explaining your scores").click()
+    assert focused_id(page) == "id_comment"
+    assert not Review.objects.exists()
+
+
+def test_staff_make_an_offer_with_the_keyboard_only(page, staff_user, applications):
+    application = applications["in_review"]
+    sign_in(page, staff_user.email)
+    visit(page, QUEUE)
+    assert page.locator("input[name=applications]").count() == 2
+    visit(page, f"{QUEUE}{application.pk}/")
+    tab_to(page, "offer_pool")
+    assert page.locator("#offer_pool option:checked").inner_text().startswith("Innovation Hub: 4 of 4")
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "offer_desks"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    assert focused_id(page) == "offer_expires_in_days"
+    page.keyboard.press("Tab")
+    page.keyboard.type("Welcome to the hub.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Offer desks"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert "was offered 2 desks at Innovation Hub" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page)
+    application.refresh_from_db()
+    assert application.status == Application.Status.OFFERED
+    assert application.offer_desks == 2
+
+
+def test_staff_bulk_action_result_is_accessible(page, staff_user, applications):
+    sign_in(page, staff_user.email)
+    visit(page, QUEUE)
+    page.get_by_label(f"Select {applications['submitted'].reference}").check()
+    page.get_by_label(f"Select {applications['in_review'].reference}").check()
+    page.get_by_label("Start the review").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to selected applications").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    banners = page.locator(".govuk-notification-banner").all_inner_texts()
+    assert any("1 application moved to in review." in b for b in banners)
+    assert any("is in review, so it cannot be moved to in review" in b for b in banners)
+
+
+def test_scoring_works_without_javascript(nojs_page, reviewer_user, applications):
+    application = applications["in_review"]
+    page = nojs_page
+    sign_in(page, reviewer_user.email)
+    page.goto(f"{QUEUE}{application.pk}/")
+    active = criteria()
+    for criterion in active:
+        page.locator(f"input[name=criterion_{criterion.pk}][value='3']").check()
+    page.get_by_label("Comment").fill("Scored without JavaScript.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save scores").click()
+    assert "Your scores for" in page.locator(".govuk-notification-banner").inner_text()
+    review = Review.objects.get(application=application, reviewer=reviewer_user)
+    assert review.total == 3 * sum(c.weight for c in active)

@@ -1,0 +1,2 @@
+"""The workspaces app's API layer: the public workspace catalogue and applications for their owners,
+reviewers and staff."""

@@ -1,0 +1,63 @@
+"""FilterSets of the workspaces app, shared by the HTML lists and the API."""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef
+
+from portal.filters import StrictBooleanFilter
+from portal.models import LocalAuthority
+
+from .models import Application, DeskPool, DeskType, Workspace
+
+
+class WorkspaceFilterSet(django_filters.FilterSet):
+    """Borough, desk type offered, and whether any desk (of that type, when given) is free."""
+
+    borough = django_filters.ChoiceFilter(field_name="local_authority", choices=LocalAuthority.choices, label="Borough")
+    desk_type = django_filters.ChoiceFilter(choices=DeskType.choices, method="filter_desk_type", label="Desk type")
+    available = StrictBooleanFilter(method="filter_available", label="Has free desks")
+    accepting_applications = StrictBooleanFilter()
+
+    class Meta:
+        model = Workspace
+        fields = ["borough", "desk_type", "available", "accepting_applications"]
+
+    def _pools(self):
+        pools = DeskPool.objects.filter(workspace=OuterRef("pk"), capacity__gt=0)
+        desk_type = self.form.cleaned_data.get("desk_type")
+        return pools.filter(desk_type=desk_type) if desk_type else pools
+
+    def filter_desk_type(self, queryset, name, value):
+        return queryset.filter(Exists(self._pools())) if value else queryset
+
+    def filter_available(self, queryset, name, value):
+        if value is None:
+            return queryset
+        free = Exists(self._pools().filter(allocated__lt=F("capacity")))
+        return queryset.filter(free if value else ~free)
+
+
+class OptionalMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    """Empty values mean "not given", as an HTML form and the schema's ``allowEmptyValue`` send them."""
+
+    def clean(self, value):
+        return super().clean([v for v in (value or []) if v not in ("", None)])
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = OptionalMultipleChoiceField
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    """The review queue's and the applications API's filters."""
+
+    status = OptionalMultipleChoiceFilter(choices=Application.Status.choices)
+    workspace = django_filters.ModelChoiceFilter(
+        field_name="workspaces", queryset=Workspace.objects.order_by("name"), to_field_name="slug", label="Workspace"
+    )
+    desk_type = django_filters.ChoiceFilter(choices=DeskType.choices)
+    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Application
+        fields = ["status", "workspace", "desk_type", "submitted_after", "submitted_before"]

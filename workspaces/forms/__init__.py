@@ -1,0 +1,1 @@
+"""Forms of the workspaces app, one module per audience: catalogue, applications, review."""

@@ -1,0 +1,366 @@
+"""Forms of a founder's workspace application: one per step of the multi-step form, and the forms
+to withdraw and to answer an offer.
+
+They check shape only (types, date parts, the questions a step must answer); the services decide
+everything else. A step form built with ``partial=True`` ("Save and come back later") leaves every
+question optional but still checks what was typed.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+
+from portal.models import LocalAuthority, Sector
+
+from .. import services
+from ..models import Application, DeskType, Workspace
+
+DATE_PARTS = ("day", "month", "year")
+PITCH_MAX_LENGTH = Application._meta.get_field("pitch").max_length
+# The questions a step must answer: those the service needs before it accepts a submission.
+REQUIRED_MESSAGES = {**services.REQUIRED_TO_SUBMIT, "workspaces": "Select at least one workspace"}
+
+
+class DateInputWidget(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year in three text boxes (``<name>_day`` …)."""
+
+    def __init__(self):
+        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in DATE_PARTS})
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class DateInputField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK error messages; ``name`` starts them."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, name: str, **kwargs):
+        self.name = name
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return value
+        parts = [str(part or "").strip() for part in (value or [])] or ["", "", ""]
+        if not any(parts):
+            return None
+        missing = [label for label, part in zip(DATE_PARTS, parts, strict=True) if not part]
+        if missing:
+            raise forms.ValidationError(f"{self.name} must include a {' and a '.join(missing)}")
+        real = f"{self.name} must be a real date, for example 31 3 2025"
+        if not all(part.isascii() and part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(real)
+        day, month, year = (int(part) for part in parts)
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(real) from None
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages.get("required") or f"Enter the {self.name.lower()}")
+
+
+def whole_number(label: str, *, minimum: int, maximum: int, **kwargs) -> forms.IntegerField:
+    """A number typed in a text box (GOV.UK advises against type=number) with plain messages."""
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=maximum,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "invalid": f"{label} must be a whole number, like 3",
+            "min_value": f"{label} must be {minimum} or more",
+            "max_value": f"{label} must be {maximum} or fewer",
+        },
+        **kwargs,
+    )
+
+
+class ErrorLinksMixin:
+    """What a form's error summary links to: the input that takes focus for each question."""
+
+    date_fields: tuple[str, ...] = ()
+    choice_fields: tuple[str, ...] = ()  # radios and checkboxes: the link goes to the first option
+
+    @classmethod
+    def anchor(cls, name: str) -> str:
+        """The id of the input an error summary link (or a Change link) for ``name`` moves to."""
+        if name in cls.date_fields:
+            return f"id_{name}_day"
+        if name in cls.choice_fields:
+            return f"id_{name}_0"
+        return f"id_{name}"
+
+    @property
+    def error_links(self) -> list[tuple[str, str]]:
+        """(href, message) per error, in the order the questions appear; no href for the form's own."""
+        links = [("", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            links.extend((f"#{self.anchor(name)}", str(message)) for message in self.errors.get(name, []))
+        return links
+
+
+class ApplicationStepForm(ErrorLinksMixin, forms.Form):
+    """One step's questions. The questions the service requires before submission are required
+    here too, so the founder hears about a gap at the step, unless ``partial`` is set."""
+
+    def __init__(self, *args, partial: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            message = REQUIRED_MESSAGES.get(name)
+            field.required = bool(message) and not partial
+            if message:
+                field.error_messages["required"] = message
+
+    @property
+    def answers(self) -> dict:
+        """The cleaned answers that are application fields (everything but the workspaces)."""
+        return {name: value for name, value in self.cleaned_data.items() if name in services.DRAFT_FIELDS}
+
+    @property
+    def date_parts(self) -> dict[str, dict[str, str]]:
+        """What each date box shows: what was typed when bound, else the saved date."""
+        parts = {}
+        for name in self.date_fields:
+            value = self[name].value()
+            if isinstance(value, datetime.date):
+                value = DateInputWidget().decompress(value)
+            value = value or ["", "", ""]
+            parts[name] = {part: ("" if v is None else str(v)) for part, v in zip(DATE_PARTS, value, strict=True)}
+        return parts
+
+
+class FirmForm(ApplicationStepForm):
+    date_fields = ("firm_founded_on",)
+
+    company_number = forms.CharField(
+        label="Companies House number",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    firm_name = forms.CharField(
+        label="Firm name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
+    firm_local_authority = forms.ChoiceField(
+        label="Borough the firm is based in",
+        choices=[("", "Choose a borough"), *LocalAuthority.choices],
+        error_messages={"invalid_choice": "Choose a borough from the list"},
+    )
+    firm_sector = forms.ChoiceField(
+        label="Sector (optional)",
+        choices=[("", "Choose a sector"), *Sector.choices],
+        error_messages={"invalid_choice": "Choose a sector from the list"},
+    )
+    firm_founded_on = DateInputField(name="Date of incorporation", label="Date of incorporation (optional)")
+    firm_website = forms.URLField(
+        label="Website (optional)",
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"autocomplete": "url", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter a web address, like https://www.example.co.uk"},
+    )
+
+    def clean_firm_founded_on(self):
+        founded_on = self.cleaned_data["firm_founded_on"]
+        if founded_on and founded_on > timezone.localdate():
+            raise forms.ValidationError("Date of incorporation must be today or in the past")
+        return founded_on
+
+
+class TeamForm(ApplicationStepForm):
+    team_size = whole_number("People in the team", minimum=1, maximum=500)
+    founders = whole_number("Founders", minimum=1, maximum=20)
+    team_description = forms.CharField(
+        label="Who is in the team", max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        team_size, founders = cleaned.get("team_size"), cleaned.get("founders")
+        if team_size and founders and founders > team_size:
+            self.add_error("founders", "There cannot be more founders than people in the team")
+        return cleaned
+
+
+@dataclass(frozen=True)
+class WorkspaceOption:
+    """A workspace to tick on the needs step, with the free desks of each type."""
+
+    workspace: Workspace
+    free: list[tuple[str, int]]
+
+
+class NeedsForm(ApplicationStepForm):
+    date_fields = ("start_on",)
+    choice_fields = ("workspaces", "desk_type")
+
+    workspaces = forms.ModelMultipleChoiceField(
+        label="Workspaces you would like",
+        queryset=Workspace.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose workspaces from the list",
+            "invalid_pk_value": "Choose workspaces from the list",
+        },
+    )
+    desk_type = forms.ChoiceField(
+        label="Type of desk",
+        choices=DeskType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a type of desk from the list"},
+    )
+    desks = whole_number("Desks needed", minimum=1, maximum=50)
+    start_on = DateInputField(name="Start date", label="When would you like to start?")
+    support_needs = forms.CharField(
+        label="Support you would like (optional)", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepting = Workspace.objects.accepting().for_list()
+        self.fields["workspaces"].queryset = accepting
+        self._accepting = accepting
+
+    @property
+    def workspace_options(self) -> list[WorkspaceOption]:
+        """The workspaces taking applications, read once for the page with their desk pools."""
+        if not hasattr(self, "_options"):
+            order = list(DeskType.values)
+            self._options = [
+                WorkspaceOption(
+                    w,
+                    [
+                        (pool.get_desk_type_display(), pool.available)
+                        for pool in sorted(w.desk_pools.all(), key=lambda pool: order.index(pool.desk_type))
+                    ],
+                )
+                for w in self._accepting
+            ]
+        return self._options
+
+    @property
+    def chosen_workspaces(self) -> set[str]:
+        return {str(pk) for pk in (self["workspaces"].value() or [])}
+
+
+class PitchForm(ApplicationStepForm):
+    choice_fields = ("stage",)
+
+    stage = forms.ChoiceField(
+        label="Stage of the firm",
+        choices=Application.Stage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a stage from the list"},
+    )
+    pitch = forms.CharField(
+        label="Tell us about the firm and why it needs workspace",
+        max_length=PITCH_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"max_length": f"Your pitch must be {PITCH_MAX_LENGTH:,} characters or fewer"},
+    )
+
+
+class DiversityForm(ApplicationStepForm):
+    diversity_consent = forms.BooleanField(
+        label="I agree to give diversity information about the founders", required=False
+    )
+    founders_women = whole_number("Founders who are women", minimum=0, maximum=20)
+    founders_ethnic_minority = whole_number("Founders from an ethnic minority background", minimum=0, maximum=20)
+    founders_disabled = whole_number("Founders who are disabled", minimum=0, maximum=20)
+
+    COUNTS = ("founders_women", "founders_ethnic_minority", "founders_disabled")
+
+    def clean(self):
+        cleaned = super().clean()
+        # Without consent the service discards the counts; say so rather than drop them silently.
+        if not cleaned.get("diversity_consent") and any(cleaned.get(name) is not None for name in self.COUNTS):
+            self.add_error(
+                "diversity_consent",
+                "Tick the box to agree to give diversity information, or leave the numbers empty",
+            )
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the application form."""
+
+    slug: str
+    title: str
+    form_class: type[ApplicationStepForm]
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.form_class.base_fields)
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name in self.form_class.base_fields if name in REQUIRED_MESSAGES]
+
+
+STEPS = (
+    Step("firm", "Your firm", FirmForm),
+    Step("team", "Your team", TeamForm),
+    Step("needs", "The workspace you need", NeedsForm),
+    Step("pitch", "Your pitch", PitchForm),
+    Step("diversity", "Diversity monitoring", DiversityForm),
+)
+STEP_BY_SLUG = {step.slug: step for step in STEPS}
+FIELD_STEP = {name: step for step in STEPS for name in step.fields}
+
+
+def step_initial(step: Step, application: Application) -> dict:
+    """The step's answers saved on the draft (the workspaces from the prefetch when there is one)."""
+    initial = {name: getattr(application, name) for name in step.fields if name != "workspaces"}
+    if "workspaces" in step.fields:
+        initial["workspaces"] = [w.pk for w in application.workspaces.all()]
+    return initial
+
+
+def first_unanswered_step(application: Application) -> Step | None:
+    """The first step with a required question unanswered; None when every one is answered.
+    Reads the prefetched workspaces, so a list of drafts costs no query per row."""
+    for step in STEPS:
+        for name in step.required:
+            if name == "workspaces":
+                if not application.workspaces.all():
+                    return step
+            elif getattr(application, name) in ("", None):
+                return step
+    return None
+
+
+class ApplicationWithdrawForm(ErrorLinksMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class OfferResponseForm(ErrorLinksMixin, forms.Form):
+    ACCEPT, DECLINE = "accept", "decline"
+    choice_fields = ("decision",)
+
+    decision = forms.ChoiceField(
+        label="Do you accept the offer?",
+        choices=[(ACCEPT, "Yes, accept the offer"), (DECLINE, "No, decline the offer")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you accept or decline the offer",
+            "invalid_choice": "Select whether you accept or decline the offer",
+        },
+    )
+    reason = forms.CharField(
+        label="If you are declining, why? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,29 @@
+"""Celery tasks of the workspaces app: thin wrappers that re-fetch by id and call one service."""
+
+from celery import shared_task
+
+from portal.tasks import RETRY
+
+from . import services
+from .models import StatusChange
+
+
+@shared_task(name="workspaces.application_notify", **RETRY)
+def application_notify(status_change_id: int) -> bool:
+    """Email the applicant about one status change; quiet if it is gone. Sends once."""
+    change = StatusChange.objects.filter(pk=status_change_id).first()
+    if change is None:
+        return False
+    return services.application_notify(status_change=change)
+
+
+@shared_task(name="workspaces.offers_expire", **RETRY)
+def offers_expire() -> int:
+    """Scheduled: expire lapsed offers and offer their desks to the waiting list. Idempotent."""
+    return services.offers_expire()
+
+
+@shared_task(name="workspaces.tenancies_end_due", **RETRY)
+def tenancies_end_due() -> int:
+    """Scheduled daily: give back the desks of tenancies past their last day. Idempotent."""
+    return services.tenancies_end_due()
