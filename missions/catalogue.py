@@ -106,6 +106,132 @@ def _origin(code: str, key: str, name: str, definition: str) -> IndicatorSpec:
     )
 
 
+WORKSPACES_SOURCE = " Source: the portal's workspaces register. Portal-defined, with no official comparator."
+SERVICE_LEVEL = (
+    " The service level is 20 working days from submission to the first decision (an offer, a rejection or"
+    " a place on the waiting list). Working days are Monday to Friday, excluding England and Wales bank"
+    " holidays, counted from the day after submission up to and including the day of the decision."
+)
+SUPPORTED_FIRMS = (
+    " Supported firms: the portal's tech firms in the seven WMCA boroughs that have ever held desks in a"
+    " portal-supported workspace. Labelled '(supported firms)': these are portal cohort figures over a small,"
+    " selected group, not ONS rates, and are shown beside the all-firm portal figure, never merged with it."
+)
+
+WORKSPACE_INDICATORS = [
+    IndicatorSpec(
+        code="M1-17",
+        mission="M1",
+        name="Workspace occupancy",
+        definition=(
+            "Desks let to start-ups in current tenancies in the portal-supported workspaces, as a share of "
+            "their total desk capacity, for the WMCA area and for each borough that has workspaces."
+        ),
+        methodology=(
+            "Occupancy = desks in current tenancies (not ended, starting on or before the last day of the "
+            "quarter) / total desk capacity over every desk type x 100; the desks let and the capacity are "
+            "published with it. Only let desks count: desks held by an offer not yet accepted are not let "
+            "(the staff dashboard shows them as held, workspace by workspace, live). Each refresh computes "
+            "the current quarter only, because capacity is recorded as it is now, not as it was. Higher is "
+            "better: a full workspace puts new applicants on the waiting list." + WORKSPACES_SOURCE
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="workspace_occupancy",
+        frequency=QUARTERLY,
+    ),
+    IndicatorSpec(
+        code="M1-18",
+        mission="M1",
+        name="Workspace applications received",
+        definition="Applications for workspace desks submitted by start-ups in the calendar year.",
+        methodology=(
+            "Count of applications by the calendar year of their submission; drafts never submitted are not "
+            "counted, withdrawn ones are." + WORKSPACES_SOURCE
+        ),
+        unit="applications",
+        method=COMPUTED,
+        computation="workspace_applications_received",
+    ),
+    IndicatorSpec(
+        code="M1-19",
+        mission="M1",
+        name="Workspace applications decided",
+        definition=(
+            "Applications for workspace desks given a first decision (an offer, a rejection or a place on the "
+            "waiting list) in the calendar year."
+        ),
+        methodology=(
+            "Count of applications by the calendar year of their first decision; a later offer to an "
+            "application on the waiting list does not count it again." + WORKSPACES_SOURCE
+        ),
+        unit="applications",
+        method=COMPUTED,
+        computation="workspace_applications_decided",
+    ),
+    IndicatorSpec(
+        code="M1-20",
+        mission="M1",
+        name="Workspace applications decided within the service level",
+        definition=(
+            "Of the workspace applications first decided in the calendar year, the share decided within the "
+            "service level of 20 working days from submission."
+        ),
+        methodology=(
+            "Share = applications decided within 20 working days / applications first decided in the year x "
+            "100; both counts are published with it." + SERVICE_LEVEL + WORKSPACES_SOURCE
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="workspace_decided_within_service_level",
+    ),
+    IndicatorSpec(
+        code="M1-21",
+        mission="M1",
+        name="Firms supported with workspace",
+        definition="Distinct firms holding desks in a portal-supported workspace at any time in the calendar year.",
+        methodology=(
+            "Count of distinct organisations with a tenancy overlapping the year: started on or before 31 "
+            "December and not ended before 1 January. A firm with several tenancies counts once." + WORKSPACES_SOURCE
+        ),
+        unit="firms",
+        method=COMPUTED,
+        computation="workspace_supported_firms",
+    ),
+    IndicatorSpec(
+        code="M1-22",
+        mission="M1",
+        name="Start-up 3-year survival (supported firms)",
+        definition=(
+            "Share of the workspace-supported firms born in year c that are still active in year c+3: the "
+            "start-up survival measure (M1-04) over the supported firms only."
+        ),
+        methodology=(
+            "S_3(c) = #{f in SupportedBirths(c): active(f, c+3)} / #SupportedBirths(c) x 100, with the same "
+            "birth and activity rules as M1-04." + SUPPORTED_FIRMS
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="workspace_supported_survival_3y",
+    ),
+    IndicatorSpec(
+        code="M1-23",
+        mission="M1",
+        name="High-growth (scale-up) incidence (supported firms)",
+        definition=(
+            "OECD high-growth enterprises among the workspace-supported firms with at least 10 employees at "
+            "the start of the three-year period: the M1-06 measure over the supported firms only."
+        ),
+        methodology=(
+            "HGE_t(f) if employees_{t-3} >= 10 and (x_t / x_{t-3})^(1/3) - 1 > 0.20. Incidence = #HGE_t / "
+            "#{supported firms with employees_{t-3} >= 10} x 100, as M1-06." + SUPPORTED_FIRMS
+        ),
+        unit="%",
+        method=COMPUTED,
+        computation="workspace_supported_high_growth",
+    ),
+]
+
 COMPUTED_INDICATORS = [
     _survival(1),
     _survival(3),
@@ -211,6 +337,7 @@ COMPUTED_INDICATORS = [
         "Tech firms relocated from abroad",
         "Portal tech firms that moved to, or opened an office in, the West Midlands from abroad.",
     ),
+    *WORKSPACE_INDICATORS,
 ]
 
 

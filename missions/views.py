@@ -17,6 +17,7 @@ from portal import health
 from portal import selectors as portal_selectors
 from portal.permissions import can_view_dashboard
 from portal.views import StaffRequiredMixin
+from workspaces import selectors as workspace_selectors
 
 from . import selectors, services
 from .forms import ObservationForm
@@ -27,17 +28,21 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
-    """The staff dashboard: every mission's indicators (public or not) with their latest stored
-    value, the registry's size, the latest KPI refresh and whether background jobs are reachable."""
+    """The staff dashboard, for staff only: every mission's indicators (public or not) with their
+    latest stored value, the registry's size, live workspace occupancy, the latest KPI refresh and
+    whether background jobs are reachable."""
 
     template_name = "missions/dashboard.html"
 
     def get_context_data(self, **kwargs):
+        occupancy, occupancy_overall = workspace_selectors.occupancy_list()
         return super().get_context_data(
             missions=selectors.mission_summary_list(user=self.request.user),
             stats=portal_selectors.dashboard_stats(),
             latest_refresh=selectors.refresh_run_latest(),
             broker_ok=health.broker_ok(),
+            workspace_occupancy=occupancy,
+            workspace_occupancy_overall=occupancy_overall,
             **kwargs,
         )
 

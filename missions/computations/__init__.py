@@ -1,5 +1,5 @@
 """Computing functions for the registry; importing this package registers every one of them."""
 
-from . import firms
+from . import firms, workspaces
 
-__all__ = ["firms"]
+__all__ = ["firms", "workspaces"]

@@ -60,15 +60,16 @@ def _current_year() -> int:
 # Survival (KPIS §2.1) ------------------------------------------------------------------------
 
 
-def survival_values(*, years: int) -> list[Value]:
+def survival_values(*, years: int, population: QuerySet[Organisation] | None = None) -> list[Value]:
     """N-year survival of each birth cohort c with c+N <= this year, one grouped query.
 
     Survivors are firms born in c still active in c+N: not dissolved, or dissolved in c+N or later
-    (a firm dissolved during year c+N was active in it).
+    (a firm dissolved during year c+N was active in it). ``population`` narrows the firms counted
+    (a subset of ``firm_population()``); by default it is the whole of it.
     """
     last_cohort = _current_year() - years
     rows = (
-        firm_population()
+        (firm_population() if population is None else population)
         .filter(founded_on__isnull=False)
         .annotate(cohort=ExtractYear("founded_on"), dissolved_year=ExtractYear("dissolved_on"))
         .filter(cohort__lte=last_cohort)
@@ -100,13 +101,15 @@ def survival_5y() -> list[Value]:
 # High growth (KPIS §2.2, §2.3) ----------------------------------------------------------------
 
 
-def _growth_base() -> QuerySet[FirmYear]:
+def _growth_base(population: QuerySet[Organisation] | None = None) -> QuerySet[FirmYear]:
     """Population firm-years t with known employees and 10+ employees in t−3 (annotated ``base``)."""
     employees_three_years_before = FirmYear.objects.filter(
         organisation=OuterRef("organisation"), year=OuterRef("year") - 3
     ).values("employees")[:1]
     return (
-        FirmYear.objects.filter(organisation__in=firm_population(), employees__isnull=False)
+        FirmYear.objects.filter(
+            organisation__in=firm_population() if population is None else population, employees__isnull=False
+        )
         .annotate(base=Subquery(employees_three_years_before, output_field=IntegerField()))
         .filter(base__gte=HGE_MIN_EMPLOYEES)
         .order_by()
@@ -118,16 +121,21 @@ def _is_high_growth() -> GreaterThan:
     return GreaterThan(Cast("employees", BigIntegerField()) * 1000, Cast("base", BigIntegerField()) * 1728)
 
 
-@register("high_growth_incidence")
-def high_growth_incidence() -> list[Value]:
-    """Share of firms with 10+ employees three years earlier that grew over 20% a year, by year t."""
+def high_growth_values(*, population: QuerySet[Organisation] | None = None) -> list[Value]:
+    """Share of firms with 10+ employees three years earlier that grew over 20% a year, by year t,
+    among ``population`` (by default every firm of ``firm_population()``)."""
     rows = (
-        _growth_base()
+        _growth_base(population)
         .values("year")
         .annotate(eligible=Count("id"), high_growth=Count("id", filter=_is_high_growth()))
         .order_by("year")
     )
     return [_rate_value(row["year"], row["high_growth"], row["eligible"]) for row in rows]
+
+
+@register("high_growth_incidence")
+def high_growth_incidence() -> list[Value]:
+    return high_growth_values()
 
 
 @register("scaleup_conversion")

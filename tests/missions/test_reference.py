@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from missions.catalogue import CATALOGUE, indicator_catalogue_sync
+from missions.catalogue import CATALOGUE, COMPUTED_INDICATORS, indicator_catalogue_sync
 from missions.models import Indicator, Observation
 from missions.reference import REFERENCE_DIRECTORY, reference_figures_load
 
@@ -41,7 +41,7 @@ def test_catalogue_sync_is_idempotent_and_computed_indicators_have_a_function():
     second = indicator_catalogue_sync()
     assert first == second == len(CATALOGUE) == Indicator.objects.count()
     computed = Indicator.objects.filter(method=Indicator.Method.COMPUTED)
-    assert computed.count() == 14
+    assert computed.count() == len(COMPUTED_INDICATORS) == 21
     assert not computed.filter(computation="").exists()
     assert Indicator.objects.get(code="M1-04-5Y").computation == "survival_5y"
     assert Indicator.objects.filter(owner__isnull=False).count() == 0

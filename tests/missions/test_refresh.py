@@ -14,6 +14,8 @@ from missions.models import Indicator, Observation, RefreshRun
 from portal.models import FirmYear, LocalAuthority, Organisation
 from tests.missions.factories import IndicatorFactory, ObservationFactory, RefreshRunFactory
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
+from tests.workspaces.factories import offered_application
+from workspaces import services as workspace_services
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -64,8 +66,12 @@ def catalogue(db):
 
 
 @pytest.mark.django_db
-def test_a_run_computes_every_computed_indicator_and_reaches_100_percent(catalogue):
+def test_a_run_computes_every_computed_indicator_and_reaches_100_percent(catalogue, staff_user):
     firms_build()
+    # One of those firms takes desks in a workspace, so the workspace indicators have values too.
+    supported = Organisation.objects.filter(kind=Organisation.Kind.FIRM).order_by("pk").last()
+    offer = offered_application(staff=staff_user, organisation=supported, start_on=timezone.localdate())
+    workspace_services.application_accept_offer(application=offer, actor=offer.applicant)
     run = refresh()
     assert run.status == RefreshRun.Status.SUCCEEDED
     assert run.indicators_done == run.indicators_total == catalogue

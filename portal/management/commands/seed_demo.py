@@ -8,10 +8,18 @@ from portal import demo
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts, partner organisations, a demo API client and synthetic firms. Idempotent."
+    help = (
+        "Create demo accounts, partner organisations, a demo API client, synthetic firms, demo workspaces "
+        "and applications. Idempotent."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="Multiples of 300 synthetic firms (default 1).")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiples of 300 synthetic firms and 10 workspace applications (default 1).",
+        )
 
     def handle(self, *args, scale: int, **options):
         if not settings.DEMO_DATA_ALLOWED:
@@ -21,6 +29,9 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
+        from workspaces import demo as workspaces_demo
+
+        workspace_counts = workspaces_demo.seed(scale=scale)
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         from missions import demo as missions_demo
@@ -37,6 +48,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data ready: {counts['firms']} synthetic firms ({counts['new_firms']} new), "
             f"{counts['firm_years']} firm-years."
+        )
+        statuses = ", ".join(f"{n} {status}" for status, n in sorted(workspace_counts["by_status"].items()))
+        self.stdout.write(
+            f"Demo workspaces: {workspace_counts['workspaces']} ({workspace_counts['new_workspaces']} new), "
+            f"each marked {workspaces_demo.DEMO_MARK}; demo applications: {workspace_counts['applications']} "
+            f"({workspace_counts['new_applications']} new): {statuses}."
         )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
