@@ -124,16 +124,20 @@ WORKSPACE_INDICATORS = [
         mission="M1",
         name="Workspace occupancy",
         definition=(
-            "Desks let to start-ups in current tenancies in the portal-supported workspaces, as a share of "
-            "their total desk capacity, for the WMCA area and for each borough that has workspaces."
+            "Desks let to start-ups in the portal-supported workspaces at the end of each quarter (today, for "
+            "the current quarter), as a share of their total desk capacity, for the WMCA area and for each "
+            "borough that has workspaces."
         ),
         methodology=(
-            "Occupancy = desks in current tenancies (not ended, starting on or before the last day of the "
-            "quarter) / total desk capacity over every desk type x 100; the desks let and the capacity are "
-            "published with it. Only let desks count: desks held by an offer not yet accepted are not let "
-            "(the staff dashboard shows them as held, workspace by workspace, live). Each refresh computes "
-            "the current quarter only, because capacity is recorded as it is now, not as it was. Higher is "
-            "better: a full workspace puts new applicants on the waiting list." + WORKSPACES_SOURCE
+            "Occupancy in a quarter = desks let on the last day of the quarter (for the current quarter: "
+            "today) / total desk capacity over every desk type x 100; the desks let and the capacity are "
+            "published with it. A tenancy's desks are let on a day when the tenancy started on or before it "
+            "and had not ended by it (not ended, or ended after that day). Only let desks count: desks held "
+            "by an offer not yet accepted are not let (the staff dashboard shows them as held, workspace by "
+            "workspace, live). Each refresh computes every quarter from the quarter of the first tenancy "
+            "start to the current one. Capacity is today's capacity; a change of capacity restates earlier "
+            "quarters (capacity history is not recorded). Higher is better: a full workspace puts new "
+            "applicants on the waiting list." + WORKSPACES_SOURCE
         ),
         unit="%",
         method=COMPUTED,

@@ -8,11 +8,13 @@ tenancies) and returns ``Value`` rows; plain ORM, so it runs on PostgreSQL and S
 
 import calendar
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from missions.models import Geography
@@ -33,12 +35,23 @@ from .firms import (
 )
 
 
-def _current_quarter() -> tuple[datetime.date, datetime.date]:
-    today = timezone.localdate()
-    first_month = (today.month - 1) // 3 * 3 + 1
+def _quarter_index(day: datetime.date) -> int:
+    """Quarters counted from year 0: ``year * 4 + quarter - 1``, so consecutive quarters differ by 1."""
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _quarter_bounds(index: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the quarter ``_quarter_index`` numbers ``index``."""
+    year, first_month = index // 4, index % 4 * 3 + 1
     last_month = first_month + 2
-    end = datetime.date(today.year, last_month, calendar.monthrange(today.year, last_month)[1])
-    return datetime.date(today.year, first_month, 1), end
+    return datetime.date(year, first_month, 1), datetime.date(
+        year, last_month, calendar.monthrange(year, last_month)[1]
+    )
+
+
+def _sql_quarter_index(field: str) -> CombinedExpression:
+    """``_quarter_index`` of a date column, in SQL (EXTRACT on PostgreSQL, Django's function on SQLite)."""
+    return ExtractYear(field) * 4 + ExtractQuarter(field) - 1
 
 
 def _borough_codes() -> dict[str, str]:
@@ -53,46 +66,78 @@ def _borough_codes() -> dict[str, str]:
 
 @register("workspace_occupancy")
 def workspace_occupancy() -> list[Value]:
-    """Desks let in current tenancies over desk capacity, for the current quarter: the WMCA area
-    and each borough whose workspaces have desks. Desks held by open offers are not let, so they
-    are left out here (the dashboard's live panel counts them as held)."""
-    start, end = _current_quarter()
+    """Desks let over desk capacity in every quarter from the quarter of the first tenancy start to
+    the current one, for the WMCA area and each borough whose workspaces have desks.
+
+    A tenancy is let on day d when ``start_on <= d`` and it has not ended by then (``ended_on`` null
+    or after d); each quarter is measured on its last day, the current quarter today. Desks held by
+    open offers are not let, so they are left out (the dashboard's live panel counts them as held).
+    Capacity is today's ``DeskPool.capacity`` for every quarter (there is no capacity history).
+
+    Three queries whatever the number of tenancies or quarters: capacity by borough, the boroughs'
+    codes, and the desks of the tenancies that have started, grouped by borough, start quarter and
+    end quarter. A tenancy is let at the end of quarter q exactly when its start quarter <= q < its
+    end quarter, where the end quarter is that of ``ended_on`` if it has ended by today and none
+    otherwise; the few grouped rows are accumulated per quarter here.
+    """
+    today = timezone.localdate()
+    current = _quarter_index(today)
     capacity = dict(
         DeskPool.objects.filter(workspace__local_authority__in=WMCA_BOROUGHS)
         .values_list("workspace__local_authority")
         .annotate(total=Sum("capacity"))
         .order_by()
     )
-    let = dict(
-        Tenancy.objects.filter(
-            ended_on__isnull=True, start_on__lte=end, pool__workspace__local_authority__in=WMCA_BOROUGHS
+    overall = sum(capacity.values())
+    if not overall:
+        return []
+    codes = _borough_codes()
+    rows = (
+        Tenancy.objects.filter(start_on__lte=today, pool__workspace__local_authority__in=WMCA_BOROUGHS)
+        .annotate(
+            start_quarter=_sql_quarter_index("start_on"),
+            end_quarter=Case(
+                When(ended_on__lte=today, then=_sql_quarter_index("ended_on")), output_field=IntegerField()
+            ),
         )
-        .values_list("pool__workspace__local_authority")
+        .values_list("pool__workspace__local_authority", "start_quarter", "end_quarter")
         .annotate(total=Sum("desks"))
         .order_by()
     )
-    codes = _borough_codes()
-    label = period_label(start, end)
+    # change[borough][q]: desks let from quarter q on (positive) or given back from q on (negative).
+    change: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    first = current
+    for borough, start_quarter, end_quarter, desks in rows:
+        start_quarter = int(start_quarter)
+        first = min(first, start_quarter)
+        change[borough][start_quarter] += desks
+        if end_quarter is not None:
+            change[borough][int(end_quarter)] -= desks
 
-    def value(code: str, desks: int, total: int) -> Value:
-        return Value(
-            period_label=label,
-            period_start=start,
-            period_end=end,
-            geography_code=code,
-            value=_percentage(desks, total),
-            numerator=Decimal(desks),
-            denominator=Decimal(total),
+    let: dict[str, int] = defaultdict(int)
+    values = []
+    for index in range(first, current + 1):
+        start, end = _quarter_bounds(index)
+        label = period_label(start, end)
+        for borough, changes in change.items():
+            let[borough] += changes.get(index, 0)
+        geographies = [(WMCA_CODE, sum(let.values()), overall)] + [
+            (codes[borough], let[borough], total)
+            for borough, total in sorted(capacity.items())
+            if total and borough in codes
+        ]
+        values.extend(
+            Value(
+                period_label=label,
+                period_start=start,
+                period_end=end,
+                geography_code=code,
+                value=_percentage(desks, total),
+                numerator=Decimal(desks),
+                denominator=Decimal(total),
+            )
+            for code, desks, total in geographies
         )
-
-    values = [
-        value(codes[borough], let.get(borough, 0), total)
-        for borough, total in sorted(capacity.items())
-        if total and borough in codes
-    ]
-    overall = sum(capacity.values())
-    if overall:
-        values.insert(0, value(WMCA_CODE, sum(let.values()), overall))
     return values
 
 

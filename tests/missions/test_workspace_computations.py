@@ -38,10 +38,12 @@ KEYS = {
 }
 
 
-def quarter() -> tuple[datetime.date, datetime.date, str]:
-    first = (TODAY.month - 1) // 3 * 3 + 1
-    end = datetime.date(THIS_YEAR, first + 2, calendar.monthrange(THIS_YEAR, first + 2)[1])
-    return datetime.date(THIS_YEAR, first, 1), end, f"{THIS_YEAR}-Q{(first - 1) // 3 + 1}"
+def quarter(offset: int = 0, today: datetime.date = TODAY) -> tuple[datetime.date, datetime.date, str]:
+    """The first and last day and the label of the quarter ``offset`` quarters after today's."""
+    year, index = divmod(today.year * 4 + (today.month - 1) // 3 + offset, 4)
+    first = index * 3 + 1
+    end = datetime.date(year, first + 2, calendar.monthrange(year, first + 2)[1])
+    return datetime.date(year, first, 1), end, f"{year}-Q{index + 1}"
 
 
 def by_key(values) -> dict:
@@ -70,6 +72,7 @@ def test_every_workspace_indicator_is_registered_and_catalogued():
     assert "(supported firms)" in Indicator.objects.get(code="M1-22").name
     assert "portal cohort" in Indicator.objects.get(code="M1-23").methodology
     assert "let" in Indicator.objects.get(code="M1-17").methodology
+    assert "capacity is today's capacity" in Indicator.objects.get(code="M1-17").methodology.lower()
     assert Indicator.objects.get(code="M1-17").frequency == Indicator.Frequency.QUARTERLY
 
 
@@ -101,6 +104,67 @@ def test_occupancy_counts_let_desks_of_current_tenancies_per_borough_and_for_the
         value = values[(label, code)]
         assert (value.value, value.numerator, value.denominator) == (Decimal(rate), let, capacity), code
         assert (value.period_start, value.period_end) == (start, end)
+
+
+def _dates(tenancy: Tenancy, start: datetime.date, ended: datetime.date | None = None) -> Tenancy:
+    Tenancy.objects.filter(pk=tenancy.pk).update(
+        start_on=start, end_on=start + datetime.timedelta(days=365), ended_on=ended
+    )
+    return tenancy
+
+
+def test_occupancy_has_a_value_for_every_quarter_since_the_first_tenancy_per_borough(staff_user):
+    birmingham = WorkspaceFactory(pools={DeskType.HOT_DESK: 4, DeskType.FIXED_DESK: 6})
+    coventry = WorkspaceFactory(local_authority=LocalAuthority.COVENTRY, pools={DeskType.FIXED_DESK: 5})
+    two_ago, last, now = quarter(-2), quarter(-1), quarter()
+    # Started two quarters ago, ended last quarter: let at the end of two quarters ago only.
+    _dates(accepted(staff_user, birmingham, desks=3), two_ago[0] + datetime.timedelta(days=10), last[0])
+    # Started on the last day of a quarter (let on it), ended on the last day of the next (not let on it).
+    _dates(accepted(staff_user, birmingham, desks=2), two_ago[1], last[1])
+    # Ended on the first day of this quarter: let at the end of last quarter, not today.
+    _dates(accepted(staff_user, coventry, desks=1), last[0], now[0])
+    # Current since two quarters ago.
+    _dates(accepted(staff_user, coventry, desks=4), two_ago[0])
+
+    values = by_key(workspaces.workspace_occupancy())
+    expected = {
+        two_ago: {WMCA: ("60.0", 9, 15), BIRMINGHAM: ("50.0", 5, 10), COVENTRY: ("80.0", 4, 5)},
+        last: {WMCA: ("33.3", 5, 15), BIRMINGHAM: ("0.0", 0, 10), COVENTRY: ("100.0", 5, 5)},
+        now: {WMCA: ("26.7", 4, 15), BIRMINGHAM: ("0.0", 0, 10), COVENTRY: ("80.0", 4, 5)},
+    }
+    assert set(values) == {(label, code) for (_, _, label), rows in expected.items() for code in rows}
+    for (start, end, label), rows in expected.items():
+        for code, (rate, let, capacity) in rows.items():
+            value = values[(label, code)]
+            assert (value.value, value.numerator, value.denominator) == (Decimal(rate), let, capacity), (label, code)
+            assert (value.period_start, value.period_end) == (start, end)
+
+
+def test_occupancy_fills_every_quarter_back_to_the_first_start_across_years(staff_user):
+    workspace = WorkspaceFactory(pools={DeskType.FIXED_DESK: 4})
+    _dates(accepted(staff_user, workspace, desks=2), quarter(-9)[0], quarter(-7)[0] + datetime.timedelta(days=3))
+    accepted(staff_user, workspace, desks=1)  # from today
+
+    values = [v for v in workspaces.workspace_occupancy() if v.geography_code == WMCA]
+    assert [v.period_label for v in values] == [quarter(offset)[2] for offset in range(-9, 1)]
+    assert [v.numerator for v in values] == [2, 2, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert {v.denominator for v in values} == {4}  # today's capacity in every quarter
+
+
+def test_occupancy_measures_the_current_quarter_today_and_past_ones_on_their_last_day(staff_user, monkeypatch):
+    workspace = WorkspaceFactory(pools={DeskType.FIXED_DESK: 20})
+    _dates(accepted(staff_user, workspace, desks=1), datetime.date(2023, 12, 31))  # let from Q4
+    _dates(accepted(staff_user, workspace, desks=2), datetime.date(2024, 1, 1), datetime.date(2024, 5, 20))
+    _dates(accepted(staff_user, workspace, desks=4), datetime.date(2024, 5, 16))  # starts after "today"
+    _dates(accepted(staff_user, workspace, desks=8), datetime.date(2024, 7, 1))  # the next quarter
+    monkeypatch.setattr(workspaces.timezone, "localdate", lambda: datetime.date(2024, 5, 15))
+
+    values = {v.period_label: v for v in workspaces.workspace_occupancy() if v.geography_code == WMCA}
+    assert {label: v.numerator for label, v in values.items()} == {"2023-Q4": 1, "2024-Q1": 3, "2024-Q2": 3}
+    assert (values["2024-Q2"].period_start, values["2024-Q2"].period_end) == (
+        datetime.date(2024, 4, 1),
+        datetime.date(2024, 6, 30),
+    )
 
 
 def test_occupancy_is_empty_without_desks_and_zero_without_tenancies():
@@ -269,6 +333,45 @@ def test_query_count_does_not_grow_with_the_data(key):
             values = REGISTRY[key]()
         assert values or key == "workspace_supported_high_growth"
         counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] <= 3, counts
+
+
+def _spread(pool_by_n, size: int, first: int) -> None:
+    """``size`` one-desk tenancies starting a quarter apart from ``first`` quarters ago, every other
+    one ended in the quarter after its start."""
+    applications = ApplicationFactory.create_batch(size, in_review=True)
+    organisations = Organisation.objects.bulk_create(OrganisationFactory.build(company_number="") for _ in range(size))
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(status=Application.Status.ACCEPTED)
+    tenancies = []
+    for n, (application, organisation) in enumerate(zip(applications, organisations, strict=True)):
+        start = quarter(-first + n)[0] + datetime.timedelta(days=n % 40)
+        ended = quarter(-first + n + 1)[0] + datetime.timedelta(days=5) if n % 2 else None
+        tenancies.append(
+            Tenancy(
+                application=application,
+                organisation=organisation,
+                pool=pool_by_n(n),
+                desks=1,
+                start_on=start,
+                end_on=start + datetime.timedelta(days=365),
+                ended_on=ended if ended is not None and ended <= TODAY else None,
+            )
+        )
+    Tenancy.objects.bulk_create(tenancies)
+
+
+def test_occupancy_query_count_is_the_same_for_1_and_30_tenancies_over_many_quarters():
+    birmingham = WorkspaceFactory(pools={DeskType.FIXED_DESK: 100}).desk_pools.get()
+    coventry = WorkspaceFactory(local_authority=LocalAuthority.COVENTRY, pools={DeskType.FIXED_DESK: 100})
+    pools = [birmingham, coventry.desk_pools.get()]
+    counts, quarters = [], []
+    for size, first in ((1, 1), (29, 30)):
+        _spread(lambda n: pools[n % 2], size, first)
+        with CaptureQueriesContext(connection) as queries:
+            values = workspaces.workspace_occupancy()
+        counts.append(len(queries.captured_queries))
+        quarters.append(len({v.period_label for v in values}))
+    assert quarters == [2, 31]
     assert counts[0] == counts[1] <= 3, counts
 
 
