@@ -1,55 +1,13 @@
 """Forms of the missions app. They check the shape of what staff type; the service decides."""
 
-import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from portal.forms import DateInputField, date_input_parts
+
 from .models import Indicator, Observation
 from .selectors import geography_list
-
-DATE_PARTS = ("day", "month", "year")
-
-
-class DateInputWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year in three text boxes (``<name>_day`` …)."""
-
-    def __init__(self):
-        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in DATE_PARTS})
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class DateInputField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK error messages."""
-
-    widget = DateInputWidget
-
-    def __init__(self, *, name: str, **kwargs):
-        self.name = name
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, datetime.date):
-            return value
-        parts = [str(part or "").strip() for part in (value or [])] or ["", "", ""]
-        if not any(parts):
-            return None
-        missing = [label for label, part in zip(DATE_PARTS, parts, strict=True) if not part]
-        if missing:
-            raise forms.ValidationError(f"{self.name} must include a {' and a '.join(missing)}.")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            raise forms.ValidationError(f"{self.name} must be a real date, for example 31 3 2024.")
-        day, month, year = (int(part) for part in parts)
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(f"{self.name} must be a real date, for example 31 3 2024.") from None
-
-    def validate(self, value):
-        if value is None and self.required:
-            raise forms.ValidationError(f"Enter the {self.name.lower()}.")
 
 
 class IndicatorChoiceField(forms.ModelChoiceField):
@@ -123,11 +81,4 @@ class ObservationForm(forms.Form):
     @property
     def date_parts(self) -> dict[str, dict[str, str]]:
         """What each date box shows: what was typed when bound, else the initial date."""
-        parts = {}
-        for name in ("period_start", "period_end"):
-            value = self[name].value()
-            if isinstance(value, datetime.date):
-                value = DateInputWidget().decompress(value)
-            value = value or ["", "", ""]
-            parts[name] = {part: ("" if v is None else str(v)) for part, v in zip(DATE_PARTS, value, strict=True)}
-        return parts
+        return {name: date_input_parts(self[name].value()) for name in ("period_start", "period_end")}

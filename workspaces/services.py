@@ -81,7 +81,8 @@ REQUIRED_TO_SUBMIT = {
     "stage": "Select the firm's stage",
     "pitch": "Tell us about the firm and why it needs workspace",
 }
-WORKSPACE_FIELDS = {
+# The workspace fields staff set, in the order the workspace form asks them.
+WORKSPACE_FIELDS = (
     "provider",
     "name",
     "summary",
@@ -92,7 +93,7 @@ WORKSPACE_FIELDS = {
     "eligibility",
     "accessibility",
     "accepting_applications",
-}
+)
 
 
 # The state machine -------------------------------------------------------------------------
@@ -579,7 +580,7 @@ def workspace_save(
     desks already held (ValidationError on ``capacity_<desk type>``). Extra capacity is offered
     to the waiting list at once.
     """
-    unknown = set(data) - WORKSPACE_FIELDS
+    unknown = set(data).difference(WORKSPACE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown workspace fields: {sorted(unknown)}")
     workspace = workspace or Workspace()

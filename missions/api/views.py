@@ -6,25 +6,24 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from drf_standardized_errors.openapi import AutoSchema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.rest.errors import service_errors_as_400
-from portal.rest.permissions import request_token
+from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
+from portal.rest.schema import PublicReadAutoSchema
 from portal.selectors import organisation_for_token
 
 from .. import services
 from ..filters import IndicatorFilterSet, ObservationFilterSet
 from ..models import Indicator, Mission, Observation, RefreshRun
 from ..selectors import PORTAL_STATUSES
-from .permissions import CommissionerStaffOnly, PublicReadPartnerOrStaffWrite
+from .permissions import CommissionerStaffOnly
 from .serializers import (
     IndicatorSerializer,
     MissionSerializer,
@@ -36,17 +35,6 @@ from .serializers import (
 
 INDICATOR_CODE_PATTERN = r"[A-Z0-9][A-Z0-9-]{0,19}"  # M1-04-1Y, M2-01, M1-R-BIRTHS
 MISSION_CODE_PATTERN = r"M[0-9]"
-
-
-class PublicReadAutoSchema(AutoSchema):
-    """Declares that reads need no credentials (an empty security requirement), as the
-    permission class allows."""
-
-    def get_auth(self):
-        auths = super().get_auth()
-        if self.method in SAFE_METHODS and {} not in auths:
-            auths.append({})
-        return auths
 
 
 class NumberConstantsJSONParser(JSONParser):

@@ -1,4 +1,8 @@
-"""OpenAPI schema post-processing: say what the API does where drf-spectacular cannot see it."""
+"""The OpenAPI schema: the schema class of public-read viewsets, and post-processing that says what
+the API does where drf-spectacular cannot see it."""
+
+from drf_standardized_errors.openapi import AutoSchema
+from rest_framework.permissions import SAFE_METHODS
 
 # Text the API accepts never contains NUL: PostgreSQL cannot store it, and DRF and Django forms
 # refuse it with a 400 (code ``null_characters_not_allowed``).
@@ -32,3 +36,14 @@ def allow_empty_query_values(result, generator, request, public):
                 ):
                     schema["pattern"] = NO_NUL_PATTERN
     return result
+
+
+class PublicReadAutoSchema(AutoSchema):
+    """Declares that reads need no credentials (an empty security requirement), as the
+    permission class allows."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths

@@ -7,8 +7,8 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import mixins, viewsets
 from rest_framework.filters import OrderingFilter
 
-from missions.api.permissions import PublicReadPartnerOrStaffWrite
-from missions.api.views import PublicReadAutoSchema
+from portal.rest.permissions import PublicReadPartnerOrStaffWrite
+from portal.rest.schema import PublicReadAutoSchema
 
 from ..filters import ApplicationFilterSet, WorkspaceFilterSet
 from ..models import Application, StatusChange, Workspace

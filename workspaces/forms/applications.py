@@ -6,63 +6,20 @@ everything else. A step form built with ``partial=True`` ("Save and come back la
 question optional but still checks what was typed.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
 
+from portal.forms import DateInputField, date_input_parts
 from portal.models import LocalAuthority, Sector
 
 from .. import services
 from ..models import Application, DeskType, Workspace
 
-DATE_PARTS = ("day", "month", "year")
 PITCH_MAX_LENGTH = Application._meta.get_field("pitch").max_length
 # The questions a step must answer: those the service needs before it accepts a submission.
 REQUIRED_MESSAGES = {**services.REQUIRED_TO_SUBMIT, "workspaces": "Select at least one workspace"}
-
-
-class DateInputWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year in three text boxes (``<name>_day`` …)."""
-
-    def __init__(self):
-        super().__init__({part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in DATE_PARTS})
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-
-class DateInputField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK error messages; ``name`` starts them."""
-
-    widget = DateInputWidget
-
-    def __init__(self, *, name: str, **kwargs):
-        self.name = name
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, datetime.date):
-            return value
-        parts = [str(part or "").strip() for part in (value or [])] or ["", "", ""]
-        if not any(parts):
-            return None
-        missing = [label for label, part in zip(DATE_PARTS, parts, strict=True) if not part]
-        if missing:
-            raise forms.ValidationError(f"{self.name} must include a {' and a '.join(missing)}")
-        real = f"{self.name} must be a real date, for example 31 3 2025"
-        if not all(part.isascii() and part.isdigit() for part in parts) or len(parts[2]) != 4:
-            raise forms.ValidationError(real)
-        day, month, year = (int(part) for part in parts)
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(real) from None
-
-    def validate(self, value):
-        if value is None and self.required:
-            raise forms.ValidationError(self.error_messages.get("required") or f"Enter the {self.name.lower()}")
 
 
 def whole_number(label: str, *, minimum: int, maximum: int, **kwargs) -> forms.IntegerField:
@@ -82,33 +39,12 @@ def whole_number(label: str, *, minimum: int, maximum: int, **kwargs) -> forms.I
     )
 
 
-class ErrorLinksMixin:
-    """What a form's error summary links to: the input that takes focus for each question."""
-
-    date_fields: tuple[str, ...] = ()
-    choice_fields: tuple[str, ...] = ()  # radios and checkboxes: the link goes to the first option
-
-    @classmethod
-    def anchor(cls, name: str) -> str:
-        """The id of the input an error summary link (or a Change link) for ``name`` moves to."""
-        if name in cls.date_fields:
-            return f"id_{name}_day"
-        if name in cls.choice_fields:
-            return f"id_{name}_0"
-        return f"id_{name}"
-
-    @property
-    def error_links(self) -> list[tuple[str, str]]:
-        """(href, message) per error, in the order the questions appear; no href for the form's own."""
-        links = [("", str(message)) for message in self.non_field_errors()]
-        for name in self.fields:
-            links.extend((f"#{self.anchor(name)}", str(message)) for message in self.errors.get(name, []))
-        return links
-
-
-class ApplicationStepForm(ErrorLinksMixin, forms.Form):
+class ApplicationStepForm(forms.Form):
     """One step's questions. The questions the service requires before submission are required
     here too, so the founder hears about a gap at the step, unless ``partial`` is set."""
+
+    date_fields: tuple[str, ...] = ()
+    choice_fields: tuple[str, ...] = ()  # radios and checkboxes: a link goes to the first option
 
     def __init__(self, *args, partial: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +54,16 @@ class ApplicationStepForm(ErrorLinksMixin, forms.Form):
             if message:
                 field.error_messages["required"] = message
 
+    @classmethod
+    def anchor(cls, name: str) -> str:
+        """The id of the input a link to question ``name`` moves to, from the check page's error
+        summary and Change links (the step's own error summary finds the same input)."""
+        if name in cls.date_fields:
+            return f"id_{name}_day"
+        if name in cls.choice_fields:
+            return f"id_{name}_0"
+        return f"id_{name}"
+
     @property
     def answers(self) -> dict:
         """The cleaned answers that are application fields (everything but the workspaces)."""
@@ -126,14 +72,7 @@ class ApplicationStepForm(ErrorLinksMixin, forms.Form):
     @property
     def date_parts(self) -> dict[str, dict[str, str]]:
         """What each date box shows: what was typed when bound, else the saved date."""
-        parts = {}
-        for name in self.date_fields:
-            value = self[name].value()
-            if isinstance(value, datetime.date):
-                value = DateInputWidget().decompress(value)
-            value = value or ["", "", ""]
-            parts[name] = {part: ("" if v is None else str(v)) for part, v in zip(DATE_PARTS, value, strict=True)}
-        return parts
+        return {name: date_input_parts(self[name].value()) for name in self.date_fields}
 
 
 class FirmForm(ApplicationStepForm):
@@ -336,7 +275,7 @@ def first_unanswered_step(application: Application) -> Step | None:
     return None
 
 
-class ApplicationWithdrawForm(ErrorLinksMixin, forms.Form):
+class ApplicationWithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",
         required=False,
@@ -345,9 +284,8 @@ class ApplicationWithdrawForm(ErrorLinksMixin, forms.Form):
     )
 
 
-class OfferResponseForm(ErrorLinksMixin, forms.Form):
+class OfferResponseForm(forms.Form):
     ACCEPT, DECLINE = "accept", "decline"
-    choice_fields = ("decision",)
 
     decision = forms.ChoiceField(
         label="Do you accept the offer?",

@@ -6,13 +6,13 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from missions.forms import DateInputField, DateInputWidget
+from portal.forms import DateInputField, date_input_parts
 from portal.models import Organisation
 
 from ..filters import WorkspaceFilterSet
 from ..models import DeskPool, DeskType, Workspace
+from ..services import WORKSPACE_FIELDS
 
-DATE_PARTS = ("day", "month", "year")
 MAX_DESKS_PER_TYPE = 10_000
 
 
@@ -60,18 +60,13 @@ class WorkspaceForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = [
-            "provider",
-            "name",
-            "summary",
-            "address",
-            "postcode",
-            "local_authority",
-            "subsidy",
-            "eligibility",
-            "accessibility",
-            "accepting_applications",
-        ]
+        fields = list(WORKSPACE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "eligibility": forms.Textarea(attrs={"rows": 4}),
+            "accessibility": forms.Textarea(attrs={"rows": 4}),
+        }
         labels = {
             "name": "Name",
             "summary": "Summary",
@@ -217,8 +212,4 @@ class TenancyEndForm(forms.Form):
     @property
     def date_parts(self) -> dict[str, str]:
         """What the date boxes show: what was typed when bound, else the initial date."""
-        value = self["ended_on"].value()
-        if isinstance(value, datetime.date):
-            value = DateInputWidget().decompress(value)
-        value = value or ["", "", ""]
-        return {part: ("" if v is None else str(v)) for part, v in zip(DATE_PARTS, value, strict=True)}
+        return date_input_parts(self["ended_on"].value())

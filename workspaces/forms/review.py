@@ -12,6 +12,16 @@ from ..selectors import desk_pool_options
 SCORE_CHOICES = [(value, str(value)) for value in range(Score.MAXIMUM + 1)]
 
 
+class FieldIdRadioSelect(forms.RadioSelect):
+    """Radios numbered as GOV.UK Frontend numbers them: the first takes the field's own id, the
+    others "<id>-2", "<id>-3" …, so a link to the field (``#<id>``) lands on its first radio."""
+
+    def id_for_label(self, id_, index=None):
+        if index is None or not id_:
+            return super().id_for_label(id_, index)
+        return id_ if index == "0" else f"{id_}-{int(index) + 1}"
+
+
 class ReviewForm(forms.Form):
     """One radio group (0 to 5) per active criterion, named ``criterion_<id>`` like the errors
     ``services.review_create`` raises, and a comment."""
@@ -38,7 +48,7 @@ class ReviewForm(forms.Form):
                 else f"{criterion.name} (counts {criterion.weight} times)",
                 choices=SCORE_CHOICES,
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=FieldIdRadioSelect,
                 error_messages={"required": message, "invalid_choice": message},
             )
         # The criteria come first, in their published order, then the comment.
@@ -62,7 +72,29 @@ class DeskPoolChoiceField(forms.ModelChoiceField):
         return f"{obj.workspace.name}: {obj.free} of {obj.capacity} {desk_type}s free"
 
 
-class OfferForm(forms.Form):
+def note_to_applicant() -> forms.CharField:
+    """The optional note sent to the applicant with an offer or a place on the waiting list."""
+    return forms.CharField(
+        label="Note to the applicant (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
+    )
+
+
+class DecisionForm(forms.Form):
+    """A staff decision on one application. Its inputs' ids start with the decision
+    ("offer_reason"), so the decisions' forms can stand on one page."""
+
+    decision: str
+
+    def __init__(self, *args, application: Application, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.decision}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class OfferForm(DecisionForm):
     """Offer desks from one of the pools the application can be offered (``desk_pool_options``)."""
 
     decision = "offer"
@@ -100,17 +132,10 @@ class OfferForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    reason = forms.CharField(
-        label="Note to the applicant (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
-    )
+    reason = note_to_applicant()
 
     def __init__(self, *args, application: Application, **kwargs):
-        kwargs.setdefault("auto_id", "offer_%s")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, application=application, **kwargs)
         pools = desk_pool_options(application=application)
         self.fields["pool"].queryset = pools
         asked = application.desks or 1
@@ -128,7 +153,7 @@ class OfferForm(forms.Form):
             }
 
 
-class RejectForm(forms.Form):
+class RejectForm(DecisionForm):
     """Turn an application down; the reason is sent to the applicant."""
 
     decision = "reject"
@@ -143,10 +168,6 @@ class RejectForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, application: Application, **kwargs):
-        kwargs.setdefault("auto_id", "reject_%s")
-        super().__init__(*args, **kwargs)
-
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
@@ -154,26 +175,16 @@ class RejectForm(forms.Form):
         return reason
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(DecisionForm):
     """Put an application on the waiting list, with an optional note to the applicant."""
 
     decision = "waitlist"
 
-    reason = forms.CharField(
-        label="Note to the applicant (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
-    )
-
-    def __init__(self, *args, application: Application, **kwargs):
-        kwargs.setdefault("auto_id", "waitlist_%s")
-        super().__init__(*args, **kwargs)
+    reason = note_to_applicant()
 
 
 # decision -> (the status it moves to, its form)
-DECISION_FORMS: dict[str, tuple[str, type[forms.Form]]] = {
+DECISION_FORMS: dict[str, tuple[str, type[DecisionForm]]] = {
     "offer": (Application.Status.OFFERED, OfferForm),
     "reject": (Application.Status.REJECTED, RejectForm),
     "waitlist": (Application.Status.WAITLISTED, WaitlistForm),
@@ -208,7 +219,7 @@ class ApplicationBulkForm(forms.Form):
             ("waitlist", "Put on the waiting list"),
             ("reject", "Turn down"),
         ],
-        widget=forms.RadioSelect,
+        widget=FieldIdRadioSelect,
         error_messages={"required": "Choose what to do with the applications", "invalid_choice": "Choose an action"},
     )
     reason = forms.CharField(

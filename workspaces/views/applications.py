@@ -171,16 +171,16 @@ def _summary_sections(application: Application, *, with_change: bool) -> list[Su
     return sections
 
 
-def _answer_error_links(application: Application, problems: dict[str, list[str] | str]) -> list[tuple[str, str]]:
-    """Error summary links from field -> message(s), each to its question and back to the check
-    page, in the order the questions are asked."""
+def _answer_error_links(application: Application, problems: dict[str, list[str] | str]) -> list[dict[str, str]]:
+    """Error summary entries ({"text", "href"}) from field -> message(s), each linked to its
+    question and back to the check page, in the order the questions are asked."""
     order = [name for step in STEPS for name in step.fields]
     links = []
     for name in sorted(problems, key=lambda name: order.index(name) if name in order else len(order)):
         found = problems[name]
         step = FIELD_STEP.get(name)
         href = _step_url(application, step, from_check=True, anchor=step.form_class.anchor(name)) if step else ""
-        links.extend((href, str(message)) for message in ([found] if isinstance(found, str) else found))
+        links.extend({"text": str(message), "href": href} for message in ([found] if isinstance(found, str) else found))
     return links
 
 
@@ -344,7 +344,7 @@ class ApplicationCheckView(FounderRequiredMixin, View):
         request.session[SUBMITTED_SESSION_KEY] = application.pk
         return _redirect_to(application)
 
-    def _render(self, application: Application, errors: list[tuple[str, str]], *, refused: bool):
+    def _render(self, application: Application, errors: list[dict[str, str]], *, refused: bool):
         context = {
             "application": application,
             "sections": _summary_sections(application, with_change=True),

@@ -1,0 +1,63 @@
+import datetime
+
+import pytest
+from django import forms
+
+from portal.forms import DateInputField, date_input_parts
+
+VALID = {
+    "start_on_day": " 31",
+    "start_on_month": "3 ",
+    "start_on_year": "2025",
+    "due_on_day": "2",
+    "due_on_month": "9",
+    "due_on_year": "2025",
+}
+
+
+class DateForm(forms.Form):
+    start_on = DateInputField(name="Start date")
+    ended_on = DateInputField(name="End date", required=False)
+    due_on = DateInputField(name="Due date", error_messages={"required": "Enter the day it is due"})
+
+
+def errors(**typed) -> dict[str, list[str]]:
+    form = DateForm(VALID | typed)
+    form.is_valid()
+    return form.errors
+
+
+def test_a_date_is_read_from_its_three_boxes():
+    form = DateForm(VALID)
+    assert form.is_valid()
+    assert form.cleaned_data == {
+        "start_on": datetime.date(2025, 3, 31),
+        "ended_on": None,
+        "due_on": datetime.date(2025, 9, 2),
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"start_on_day": "", "start_on_month": "", "start_on_year": ""}, "Enter the start date"),
+        ({"start_on_month": ""}, "Start date must include a month"),
+        ({"start_on_day": "", "start_on_year": ""}, "Start date must include a day and a year"),
+        ({"start_on_day": "31", "start_on_month": "2"}, "Start date must be a real date, for example 31 3 2025"),
+        ({"start_on_year": "25"}, "Start date must be a real date, for example 31 3 2025"),
+        # Digits that are not ASCII pass str.isdigit() but not int(): refused, not a server error.
+        ({"start_on_day": "²"}, "Start date must be a real date, for example 31 3 2025"),
+    ],
+)
+def test_each_mistake_has_the_gov_uk_message(typed, message):
+    assert errors(**typed)["start_on"] == [message]
+
+
+def test_a_required_message_given_by_the_form_wins():
+    assert errors(due_on_day="", due_on_month="", due_on_year="")["due_on"] == ["Enter the day it is due"]
+
+
+def test_date_input_parts_show_what_was_typed_or_the_date():
+    assert date_input_parts(datetime.date(2025, 3, 9)) == {"day": "9", "month": "3", "year": "2025"}
+    assert date_input_parts(["31", "", None]) == {"day": "31", "month": "", "year": ""}
+    assert date_input_parts(None) == {"day": "", "month": "", "year": ""}
