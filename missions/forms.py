@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from portal.forms import DateInputField, date_input_parts
+from portal.forms import DateInputField
 
 from .models import Indicator, Observation
 from .selectors import geography_list
@@ -77,8 +77,3 @@ class ObservationForm(forms.Form):
         if not value.is_finite():
             raise forms.ValidationError("Enter the value as a number, like 42 or 42.5")
         return value
-
-    @property
-    def date_parts(self) -> dict[str, dict[str, str]]:
-        """What each date box shows: what was typed when bound, else the initial date."""
-        return {name: date_input_parts(self[name].value()) for name in ("period_start", "period_end")}

@@ -1,8 +1,10 @@
-"""Forms of the portal core, and the GOV.UK date input that every app's forms use."""
+"""Forms of the portal core, the GOV.UK date input that every app's forms use, and how a service's
+refusal is shown on a form."""
 
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .models import Organisation
 
@@ -19,10 +21,19 @@ class DateInputWidget(forms.MultiWidget):
         return [value.day, value.month, value.year] if value else [None, None, None]
 
 
+class DateBoundField(forms.BoundField):
+    """A date input's bound field; ``parts`` is what its three boxes show."""
+
+    @property
+    def parts(self) -> dict[str, str]:
+        return date_input_parts(self.value())
+
+
 class DateInputField(forms.Field):
     """A date typed as day, month and year, with the GOV.UK error messages; ``name`` starts them
     ("Start date must include a month"). Empty boxes give ``None``; when the field is required,
-    the message is "Enter the <name>" unless ``error_messages`` gives another."""
+    the message is "Enter the <name>" unless ``error_messages`` gives another. Its bound field's
+    ``parts`` fill the boxes (``partials/form_date.html``)."""
 
     widget = DateInputWidget
 
@@ -30,6 +41,9 @@ class DateInputField(forms.Field):
         self.name = name
         kwargs["error_messages"] = {"required": f"Enter the {name.lower()}", **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
+
+    def get_bound_field(self, form, field_name) -> DateBoundField:
+        return DateBoundField(form, self, field_name)
 
     def to_python(self, value):
         if isinstance(value, datetime.date):
@@ -57,6 +71,20 @@ def date_input_parts(value) -> dict[str, str]:
         value = DateInputWidget().decompress(value)
     value = value or ["", "", ""]
     return {part: ("" if v is None else str(v)) for part, v in zip(DATE_PARTS, value, strict=True)}
+
+
+def service_error_messages(error: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as field -> messages; messages that name no field are under
+    ``NON_FIELD_ERRORS``."""
+    return error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+
+
+def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form that sent the data: each message on the field
+    it names when the form has that field, otherwise above the form. The HTML counterpart of
+    ``portal.rest.errors.service_errors_as_400``."""
+    for name, messages in service_error_messages(error).items():
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class SignupForm(forms.Form):

@@ -1,5 +1,7 @@
 """HTML views of the portal core: public pages, the staff dashboard, partner credentials, health."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import HttpResponseRedirect, JsonResponse
@@ -27,11 +29,21 @@ class PrivacyView(TemplateView):
     template_name = "portal/privacy.html"
 
 
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-out users go to the login page; signed-in users without the role get 403."""
+class RuleRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Gate a view on ``rule``, a permission function of the user (``can_<verb>_<noun>(user)``):
+    signed-out users go to the login page; signed-in users the rule refuses get 403."""
+
+    rule: Callable[..., bool]
 
     def test_func(self) -> bool:
-        return permissions.can_view_dashboard(self.request.user)
+        # Read through the class: a function stored on it is not bound to the view.
+        return type(self).rule(self.request.user)
+
+
+class StaffRequiredMixin(RuleRequiredMixin):
+    """Commissioner staff only (the dashboard's rule)."""
+
+    rule = permissions.can_view_dashboard
 
 
 class CredentialListView(StaffRequiredMixin, View):

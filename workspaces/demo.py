@@ -19,9 +19,10 @@ from django.utils.text import slugify
 
 from portal.models import LocalAuthority, Organisation, User
 from portal.roles import Role, role_group
+from portal.services import organisation_create
 
-from . import services
-from .models import Application, Criterion, DeskPool, DeskType, Workspace
+from . import selectors, services
+from .models import Application, DeskPool, DeskType, Workspace
 
 HOT, FIXED, PRIVATE = DeskType.HOT_DESK, DeskType.FIXED_DESK, DeskType.PRIVATE_OFFICE
 DEMO_MARK = "(demo)"
@@ -33,7 +34,7 @@ FOUNDER_DRAFT_NUMBER = "DM000001"
 WORKSPACES = [
     (
         "Fazeley Yard Studios",
-        "Demo Innovation Campus Ltd",
+        "Demo Innovation Campus Ltd (demo)",
         LocalAuthority.BIRMINGHAM,
         "Unit 4, 12 Example Wharf, Birmingham",
         "B5 5ZZ",
@@ -43,7 +44,7 @@ WORKSPACES = [
     ),
     (
         "Canal Basin Digital Works",
-        "Demo Canal Workspaces Ltd",
+        "Demo Canal Workspaces Ltd (demo)",
         LocalAuthority.COVENTRY,
         "The Old Stables, 3 Sample Basin, Coventry",
         "CV1 4ZZ",
@@ -53,7 +54,7 @@ WORKSPACES = [
     ),
     (
         "Lock Street Labs",
-        "Demo Black Country Studios Ltd",
+        "Demo Black Country Studios Ltd (demo)",
         LocalAuthority.WOLVERHAMPTON,
         "2nd floor, 40 Lock Street (fictional), Wolverhampton",
         "WV1 9ZZ",
@@ -73,7 +74,7 @@ WORKSPACES = [
     ),
     (
         "Leather Lane Desks",
-        "Demo Black Country Studios Ltd",
+        "Demo Black Country Studios Ltd (demo)",
         LocalAuthority.WALSALL,
         "The Tannery (fictional), 7 Leather Lane, Walsall",
         "WS1 9ZZ",
@@ -119,10 +120,10 @@ REJECTION = "The panel scored the application below the threshold for growth pot
 
 
 def _provider(name: str) -> Organisation:
-    organisation, _ = Organisation.objects.get_or_create(
-        name=name, defaults={"kind": Organisation.Kind.WORKSPACE_PROVIDER, "is_tech": False}
+    existing = Organisation.objects.filter(name=name, kind=Organisation.Kind.WORKSPACE_PROVIDER).first()
+    return existing or organisation_create(
+        data={"name": name, "kind": Organisation.Kind.WORKSPACE_PROVIDER, "is_tech": False}
     )
-    return organisation
 
 
 def _workspaces_seed(scale: int) -> tuple[list[Workspace], int]:
@@ -162,6 +163,8 @@ def _workspaces_seed(scale: int) -> tuple[list[Workspace], int]:
 
 
 def _founder(n: int) -> User:
+    # Not portal.demo's sign-in accounts: these never sign in, and hashing a password for each of
+    # thousands of them would dominate a large --scale seed.
     email = FOUNDER_EMAIL.format(n=n)
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -211,7 +214,7 @@ def _take_to(
     application = services.application_submit(application=application, actor=founder)
     if outcome == "submitted":
         return application
-    criteria = list(Criterion.objects.filter(is_active=True).values_list("pk", flat=True))
+    criteria = [criterion.pk for criterion in selectors.criterion_list()]
     low = 1 if outcome == "rejected" else 3
     services.review_create(
         application=application,

@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef
 from portal.filters import StrictBooleanFilter
 from portal.models import LocalAuthority
 
-from .models import Application, DeskPool, DeskType, Workspace
+from .models import Application, DeskPool, DeskType, Tenancy, Workspace
 
 
 class WorkspaceFilterSet(django_filters.FilterSet):
@@ -61,3 +61,37 @@ class ApplicationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["status", "workspace", "desk_type", "submitted_after", "submitted_before"]
+
+
+class TenancyFilterSet(django_filters.FilterSet):
+    """The staff tenancy list's filters: current or ended (``Tenancy.objects.current()`` decides
+    which is which), and the workspace."""
+
+    CURRENT, ENDED = "current", "ended"
+
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(CURRENT, "Current"), (ENDED, "Ended")],
+        empty_label="Current and ended",
+        method="filter_status",
+        error_messages={"invalid_choice": "Choose current, ended, or both"},
+    )
+    workspace = django_filters.ModelChoiceFilter(
+        label="Workspace",
+        field_name="pool__workspace",
+        queryset=Workspace.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="Any workspace",
+        error_messages={"invalid_choice": "Choose a workspace from the list"},
+    )
+
+    class Meta:
+        model = Tenancy
+        fields = ["status", "workspace"]
+
+    def filter_status(self, queryset, name, value):
+        if value == self.CURRENT:
+            return queryset.current()
+        if value == self.ENDED:
+            return queryset.exclude(pk__in=Tenancy.objects.current().values("pk"))
+        return queryset

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import LocalAuthority, Organisation, Sector
@@ -144,14 +145,10 @@ class Application(models.Model):
         SCALING = "scaling", "Scaling up"
 
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.WAITLISTED, Status.OFFERED)
-    DECIDED_STATUSES = (
-        Status.OFFERED,
-        Status.ACCEPTED,
-        Status.DECLINED,
-        Status.EXPIRED,
-        Status.REJECTED,
-        Status.WAITLISTED,
-    )
+    # Reviewers score an application while it waits for a decision.
+    SCORABLE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW)
+    # The review queue: everything staff may still act on.
+    QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.WAITLISTED, Status.OFFERED)
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     organisation = models.ForeignKey(
@@ -240,6 +237,11 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def offer_has_expired(self) -> bool:
+        """An offer past its date that the expiry job has not yet marked expired."""
+        return self.status == self.Status.OFFERED and self.offer_expires_at <= timezone.now()
 
 
 class StatusChange(models.Model):

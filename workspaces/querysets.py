@@ -1,15 +1,17 @@
 """Scopes for the workspaces models: every read of an application goes through ``visible_to``."""
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, Sum, When
 from django.db.models.functions import Coalesce
 
-from portal.roles import Role, is_staff, user_has_role
+from .permissions import can_view_review_queue
 
 
-def can_see_every_application(user) -> bool:
-    """Staff and reviewers work the review queue, so they read every submitted application."""
-    return is_staff(user) or user_has_role(user, Role.REVIEWER)
+def desk_type_order() -> Case:
+    """Desk types in the order the choices list them (hot desk, fixed desk, private office)."""
+    from .models import DeskType
+
+    return Case(*(When(desk_type=value, then=index) for index, value in enumerate(DeskType.values)))
 
 
 class WorkspaceQuerySet(models.QuerySet):
@@ -24,12 +26,20 @@ class WorkspaceQuerySet(models.QuerySet):
         ).annotate(available_total=F("capacity_total") - F("allocated_total"))
 
     def for_list(self) -> "WorkspaceQuerySet":
+        """Availability totals, the provider, and ``offered_pools``: the desk types it offers (a
+        type kept at capacity 0 only for its history is left out), in desk-type order."""
         from .models import DeskPool
 
         return (
             self.with_availability()
             .select_related("provider")
-            .prefetch_related(Prefetch("desk_pools", queryset=DeskPool.objects.order_by("desk_type")))
+            .prefetch_related(
+                Prefetch(
+                    "desk_pools",
+                    queryset=DeskPool.objects.filter(capacity__gt=0).order_by(desk_type_order()),
+                    to_attr="offered_pools",
+                )
+            )
             .order_by("name", "pk")
         )
 
@@ -45,12 +55,12 @@ class ApplicationQuerySet(models.QuerySet):
         draft (a draft is private to its applicant until submitted)."""
         if not user.is_authenticated:
             return self.none()
-        if can_see_every_application(user):
+        if can_view_review_queue(user):
             return self.filter(Q(applicant=user) | ~Q(status="draft"))
         return self.filter(applicant=user)
 
     def review_queue(self) -> "ApplicationQuerySet":
-        return self.filter(status__in=["submitted", "in_review", "waitlisted", "offered"])
+        return self.filter(status__in=self.model.QUEUE_STATUSES)
 
     def for_list(self) -> "ApplicationQuerySet":
         from .models import Workspace

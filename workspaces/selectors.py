@@ -1,10 +1,13 @@
 """Reads of the workspaces app for pages, the API and the missions dashboard."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
+
+from portal.percentages import percentage
 
 from .models import Application, Criterion, DeskPool, Review, Workspace
 
@@ -24,23 +27,25 @@ class Occupancy:
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.capacity:
-            return None
-        return (Decimal(self.allocated) * 100 / self.capacity).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return percentage(self.allocated, self.capacity)
 
 
 def occupancy_list() -> tuple[list[Occupancy], Occupancy]:
     """Live occupancy of each workspace and overall, in one grouped query."""
     rows = (
-        Workspace.objects.order_by("name")
-        .annotate(
-            capacity=Coalesce(Sum("desk_pools__capacity"), 0), allocated=Coalesce(Sum("desk_pools__allocated"), 0)
-        )
-        .values_list("name", "slug", "capacity", "allocated")
+        Workspace.objects.with_availability()
+        .order_by("name")
+        .values_list("name", "slug", "capacity_total", "allocated_total")
     )
     workspaces = [Occupancy(*row) for row in rows]
     overall = Occupancy("All workspaces", "", sum(w.capacity for w in workspaces), sum(w.allocated for w in workspaces))
     return workspaces, overall
+
+
+def occupancy_overall() -> Occupancy:
+    """Live occupancy over every workspace, in one aggregate."""
+    totals = DeskPool.objects.aggregate(capacity=Coalesce(Sum("capacity"), 0), allocated=Coalesce(Sum("allocated"), 0))
+    return Occupancy("All workspaces", "", totals["capacity"], totals["allocated"])
 
 
 def criterion_list():
@@ -66,14 +71,11 @@ def application_reviews(*, application: Application):
     )
 
 
-def review_average(*, application: Application) -> Decimal | None:
-    """Mean of the reviews' totals as a share of the maximum, in percent; None before any review."""
-    result = Review.objects.filter(application=application).aggregate(
-        total=Sum("total"), maximum=Sum("maximum"), n=Count("pk")
-    )
-    if not result["n"] or not result["maximum"]:
-        return None
-    return (Decimal(result["total"]) * 100 / result["maximum"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def review_average(*, reviews: Iterable[Review]) -> Decimal | None:
+    """The reviews' totals as a share of their maximum, in percent; None before any review. Takes
+    the reviews the page already loaded (``application_reviews``), so it costs no query."""
+    reviews = list(reviews)
+    return percentage(sum(r.total for r in reviews), sum(r.maximum for r in reviews))
 
 
 def desk_pool_options(*, application: Application):
@@ -93,5 +95,6 @@ __all__ = [
     "criterion_list",
     "desk_pool_options",
     "occupancy_list",
+    "occupancy_overall",
     "review_average",
 ]

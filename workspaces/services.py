@@ -21,16 +21,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.models import Organisation, User
-from portal.roles import Role, is_staff, user_has_role
+from portal.roles import Role, user_has_role
 from portal.services import organisation_create
 from portal.validators import company_number_normalise, validate_company_number
 
 from .exceptions import CapacityExceededError, TransitionNotAllowedError
 from .models import Application, Criterion, DeskPool, DeskType, Review, Score, StatusChange, Tenancy, Workspace
+from .permissions import APPLICANT, REVIEWER, STAFF, SYSTEM, application_capacities
 from .workdays import working_days_between
 
 S = Application.Status
-APPLICANT, REVIEWER, STAFF, SYSTEM = "applicant", "reviewer", "staff", "system"
 
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.DRAFT, S.SUBMITTED): frozenset({APPLICANT}),
@@ -80,6 +80,7 @@ REQUIRED_TO_SUBMIT = {
     "start_on": "Enter the date you want to start",
     "stage": "Select the firm's stage",
     "pitch": "Tell us about the firm and why it needs workspace",
+    "workspaces": "Select at least one workspace",
 }
 # The workspace fields staff set, in the order the workspace form asks them.
 WORKSPACE_FIELDS = (
@@ -99,27 +100,13 @@ WORKSPACE_FIELDS = (
 # The state machine -------------------------------------------------------------------------
 
 
-def actor_capacities(*, application: Application, actor: User | None) -> set[str]:
-    """The capacities ``actor`` holds on ``application``: None is the system. Nobody reviews or
-    decides their own application, whatever their roles."""
-    if actor is None:
-        return {SYSTEM}
-    if not actor.is_authenticated or not actor.is_active:
-        return set()
-    if actor.pk == application.applicant_id:
-        return {APPLICANT}
-    capacities = set()
-    if is_staff(actor):
-        capacities.add(STAFF)
-    if user_has_role(actor, Role.REVIEWER):
-        capacities.add(REVIEWER)
-    return capacities
-
-
 def allowed_transitions(*, application: Application, actor: User | None) -> list[str]:
     """Statuses ``actor`` may move ``application`` to now (for showing only the actions that work)."""
-    capacities = actor_capacities(application=application, actor=actor)
-    return [to for (frm, to), who in TRANSITIONS.items() if frm == application.status and who & capacities]
+    capacities = application_capacities(actor, application)
+    allowed = [to for (frm, to), who in TRANSITIONS.items() if frm == application.status and who & capacities]
+    if application.offer_has_expired:  # the job has not run yet, but the offer can no longer be taken
+        allowed = [to for to in allowed if to != S.ACCEPTED]
+    return allowed
 
 
 def _lock(application: Application) -> Application:
@@ -127,20 +114,26 @@ def _lock(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _transition(
-    application: Application, *, to: str, actor: User | None, reason: str = "", extra_fields: Iterable[str] = ()
-) -> StatusChange:
-    """Move a locked application to ``to``, or raise. Records the change and queues the email."""
-    frm = application.status
-    allowed = TRANSITIONS.get((frm, to))
+def _check_transition(application: Application, *, to: str, actor: User | None) -> None:
+    """Raise TransitionNotAllowedError when the state machine has no (status, ``to``) step, and
+    PermissionDenied when ``actor`` holds none of the capacities that may take it."""
+    allowed = TRANSITIONS.get((application.status, to))
     if allowed is None:
         raise TransitionNotAllowedError(
             f"{application.reference} is {application.get_status_display().lower()}, so it cannot be "
             f"moved to {S(to).label.lower()}.",
             code="transition_not_allowed",
         )
-    if not allowed & actor_capacities(application=application, actor=actor):
+    if not allowed & application_capacities(actor, application):
         raise PermissionDenied(f"You may not move an application to {S(to).label.lower()}.")
+
+
+def _transition(
+    application: Application, *, to: str, actor: User | None, reason: str = "", extra_fields: Iterable[str] = ()
+) -> StatusChange:
+    """Move a locked application to ``to``, or raise. Records the change and queues the email."""
+    _check_transition(application, to=to, actor=actor)
+    frm = application.status
     application.status = to
     application.save(update_fields=["status", "updated_at", *extra_fields])
     change = StatusChange.objects.create(
@@ -162,6 +155,7 @@ def _require_reason(reason: str, message: str) -> str:
 # Drafts and submission ----------------------------------------------------------------------
 
 
+@transaction.atomic
 def application_draft_create(*, applicant: User) -> Application:
     """Start an empty draft for a founder. Raises PermissionDenied for anyone who is not a founder."""
     if not user_has_role(applicant, Role.FOUNDER):
@@ -203,7 +197,7 @@ def application_draft_update(
         application.founders_women = application.founders_ethnic_minority = application.founders_disabled = None
     changed = set(data) | {"founders_women", "founders_ethnic_minority", "founders_disabled"}
     application.full_clean(exclude=[f.name for f in Application._meta.fields if f.name not in changed])
-    errors = _diversity_errors(application)
+    errors = _answer_errors(application)
     if errors:
         raise ValidationError(errors)
     application.save(update_fields=[*sorted(changed), "updated_at"])
@@ -216,8 +210,14 @@ def application_draft_update(
     return application
 
 
-def _diversity_errors(application: Application) -> dict:
-    errors = {}
+def _team_errors(application: Application) -> dict:
+    if application.team_size and application.founders and application.founders > application.team_size:
+        return {"founders": "There cannot be more founders than people in the team"}
+    return {}
+
+
+def _answer_errors(application: Application) -> dict:
+    errors = _team_errors(application)
     if application.founders is not None:
         for field in ("founders_women", "founders_ethnic_minority", "founders_disabled"):
             value = getattr(application, field)
@@ -229,14 +229,15 @@ def _diversity_errors(application: Application) -> dict:
 def application_missing_answers(*, application: Application) -> dict[str, str]:
     """The questions still unanswered, field -> message; empty when the draft can be submitted."""
     missing = {
-        field: message for field, message in REQUIRED_TO_SUBMIT.items() if getattr(application, field) in ("", None)
+        field: message
+        for field, message in REQUIRED_TO_SUBMIT.items()
+        if field != "workspaces" and getattr(application, field) in ("", None)
     }
     if not application.workspaces.exists():
-        missing["workspaces"] = "Select at least one workspace"
+        missing["workspaces"] = REQUIRED_TO_SUBMIT["workspaces"]
     if application.start_on and application.start_on < timezone.localdate():
         missing["start_on"] = "The start date must be today or in the future"
-    if application.team_size and application.founders and application.founders > application.team_size:
-        missing["founders"] = "There cannot be more founders than people in the team"
+    missing.update(_team_errors(application))
     return missing
 
 
@@ -246,10 +247,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
     or created there (the founder becomes its member). Raises ValidationError naming every
     unanswered question, TransitionNotAllowedError when it is not a draft."""
     application = _lock(application)
-    if application.status != S.DRAFT:
-        _transition(application, to=S.SUBMITTED, actor=actor)  # raises with the clear message
-    if actor.pk != application.applicant_id:
-        raise PermissionDenied("Only the applicant submits their application.")
+    _check_transition(application, to=S.SUBMITTED, actor=actor)
     missing = application_missing_answers(application=application)
     closed = list(application.workspaces.filter(accepting_applications=False).values_list("name", flat=True))
     if closed:
@@ -307,10 +305,9 @@ def review_create(*, application: Application, reviewer: User, scores: dict[int,
     its review. Raises PermissionDenied for anyone but reviewers and staff, and for the applicant.
     """
     application = _lock(application)
-    capacities = actor_capacities(application=application, actor=reviewer)
-    if not capacities & {REVIEWER, STAFF}:
+    if not application_capacities(reviewer, application) & {REVIEWER, STAFF}:
         raise PermissionDenied("Only reviewers and staff score applications.")
-    if application.status not in (S.SUBMITTED, S.IN_REVIEW):
+    if application.status not in Application.SCORABLE_STATUSES:
         raise TransitionNotAllowedError(
             f"{application.reference} is {application.get_status_display().lower()}; only applications "
             "waiting for a decision are scored."
@@ -376,9 +373,7 @@ def _offer(
     application: Application, *, pool: DeskPool, desks: int, actor: User | None, reason: str, expires_in_days: int
 ) -> Application:
     # Check the transition before holding desks, so a refused transition holds nothing.
-    allowed = TRANSITIONS.get((application.status, S.OFFERED), frozenset())
-    if not allowed & actor_capacities(application=application, actor=actor):
-        _transition(application, to=S.OFFERED, actor=actor)  # raises the right error
+    _check_transition(application, to=S.OFFERED, actor=actor)
     if pool.workspace_id not in set(application.workspaces.values_list("pk", flat=True)):
         raise ValidationError({"pool": f"The applicant did not ask for {pool.workspace.name}."})
     if pool.desk_type != application.desk_type:
@@ -446,7 +441,7 @@ def application_accept_offer(*, application: Application, actor: User) -> Tenanc
     """The applicant accepts an offer still in date: the held desks become a tenancy from the
     wanted start date (or today) for ``WORKSPACES_TENANCY_MONTHS``."""
     application = _lock(application)
-    if application.status == S.OFFERED and application.offer_expires_at <= timezone.now():
+    if application.offer_has_expired:
         raise TransitionNotAllowedError("This offer has expired, so it can no longer be accepted.")
     _transition(application, to=S.ACCEPTED, actor=actor)
     start_on = max(application.start_on or timezone.localdate(), timezone.localdate())
@@ -502,15 +497,23 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def tenancy_end(*, tenancy: Tenancy, ended_on: datetime.date | None = None) -> Tenancy:
-    """Give a tenancy's desks back (once; a second call changes nothing) and offer them to the
-    waiting list."""
+def tenancy_end(
+    *, tenancy: Tenancy, ended_on: datetime.date | None = None, today: datetime.date | None = None
+) -> Tenancy:
+    """Give a tenancy's desks back on ``ended_on`` (default ``today``) and offer them to the waiting
+    list. Once: a second call changes nothing. Raises ValidationError on ``ended_on`` for a date
+    before the tenancy starts or after ``today`` (desks are given back when it has happened)."""
     tenancy = Tenancy.objects.select_for_update().get(pk=tenancy.pk)
     if tenancy.ended_on is not None:
         return tenancy
-    tenancy.ended_on = ended_on or timezone.localdate()
+    today = today or timezone.localdate()
+    tenancy.ended_on = ended_on or today
     if tenancy.ended_on < tenancy.start_on:
-        raise ValidationError({"ended_on": "A tenancy cannot end before it starts."})
+        raise ValidationError(
+            {"ended_on": f"The end date must be on or after the tenancy's start, {tenancy.start_on:%-d %B %Y}"}
+        )
+    if tenancy.ended_on > today:
+        raise ValidationError({"ended_on": "The end date must be today or in the past"})
     tenancy.save(update_fields=["ended_on"])
     _release_desks(tenancy.pool_id, tenancy.desks)
     waitlist_promote(pool=tenancy.pool)
@@ -522,7 +525,7 @@ def tenancies_end_due(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     ended = 0
     for tenancy in Tenancy.objects.current().filter(end_on__lt=today):
-        tenancy_end(tenancy=tenancy, ended_on=tenancy.end_on)
+        tenancy_end(tenancy=tenancy, ended_on=tenancy.end_on, today=today)
         ended += 1
     return ended
 
@@ -583,13 +586,14 @@ def workspace_save(
     unknown = set(data).difference(WORKSPACE_FIELDS)
     if unknown:
         raise ValueError(f"Unknown workspace fields: {sorted(unknown)}")
+    creating = workspace is None
     workspace = workspace or Workspace()
     for field, value in data.items():
         setattr(workspace, field, value)
-    if not workspace.slug:
+    if creating:
         workspace.slug = _unique_slug(workspace.name, workspace)
     workspace.full_clean()
-    workspace.save()
+    workspace.save(update_fields=None if creating else [*data, "updated_at"])
     errors = {}
     grown = []
     existing = {p.desk_type: p for p in DeskPool.objects.select_for_update().filter(workspace=workspace)}

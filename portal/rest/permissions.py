@@ -5,10 +5,19 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..permissions import can_view_dashboard
 
+TOKEN_SCOPE_MESSAGE = "This token does not have the scope this request needs."
+
 
 def request_token(request) -> AccessToken | None:
     """The OAuth2 access token the request was authenticated with, if any."""
     return request.auth if isinstance(request.auth, AccessToken) else None
+
+
+def _token_allows(token: AccessToken, request, view) -> bool:
+    """A partner token's rule: ``read`` for safe methods, the view's ``write_scope`` otherwise (a
+    view without one takes no writes from tokens)."""
+    scope = "read" if request.method in SAFE_METHODS else getattr(view, "write_scope", None)
+    return bool(scope) and token.is_valid([scope])
 
 
 class PartnerScopeOrUser(BasePermission):
@@ -16,13 +25,12 @@ class PartnerScopeOrUser(BasePermission):
     ``write_scope`` otherwise); a signed-in user passes here and is judged by the view's scoped
     queryset and object rules."""
 
-    message = "This token does not have the scope this request needs."
+    message = TOKEN_SCOPE_MESSAGE
 
     def has_permission(self, request, view) -> bool:
         token = request_token(request)
         if token is not None:
-            scope = "read" if request.method in SAFE_METHODS else getattr(view, "write_scope", None)
-            return bool(scope) and token.is_valid([scope])
+            return _token_allows(token, request, view)
         return bool(request.user and request.user.is_authenticated)
 
 
@@ -34,9 +42,8 @@ class PublicReadPartnerOrStaffWrite(BasePermission):
     def has_permission(self, request, view) -> bool:
         token = request_token(request)
         if token is not None:
-            scope = "read" if request.method in SAFE_METHODS else getattr(view, "write_scope", None)
-            self.message = "This token does not have the scope this request needs."
-            return bool(scope) and token.is_valid([scope])
+            self.message = TOKEN_SCOPE_MESSAGE
+            return _token_allows(token, request, view)
         if request.method in SAFE_METHODS:
             # Credentials that did not authenticate (an expired token) are refused, not read as
             # anonymous: the client would see the public data only and think its own had gone.

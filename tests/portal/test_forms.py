@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
-from portal.forms import DateInputField, date_input_parts
+from portal.forms import DateInputField, date_input_parts, form_add_service_errors
 
 VALID = {
     "start_on_day": " 31",
@@ -61,3 +62,32 @@ def test_date_input_parts_show_what_was_typed_or_the_date():
     assert date_input_parts(datetime.date(2025, 3, 9)) == {"day": "9", "month": "3", "year": "2025"}
     assert date_input_parts(["31", "", None]) == {"day": "31", "month": "", "year": ""}
     assert date_input_parts(None) == {"day": "", "month": "", "year": ""}
+
+
+def test_a_date_fields_parts_show_what_was_typed_or_the_initial_date():
+    typed = DateForm(VALID | {"start_on_day": "31", "start_on_month": "", "start_on_year": "20x5"})
+    assert typed["start_on"].parts == {"day": "31", "month": "", "year": "20x5"}
+    initial = DateForm(initial={"start_on": datetime.date(2025, 3, 9)})
+    assert initial["start_on"].parts == {"day": "9", "month": "3", "year": "2025"}
+    assert initial["ended_on"].parts == {"day": "", "month": "", "year": ""}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField()
+
+
+@pytest.mark.parametrize(
+    ("error", "field_errors", "non_field_errors"),
+    [
+        (ValidationError({"note": "Too rude"}), {"note": ["Too rude"]}, []),
+        # A field the form does not have goes above the form, like a message that names no field.
+        (ValidationError({"elsewhere": "Not here"}), {}, ["Not here"]),
+        (ValidationError(["Closed", "Full"]), {}, ["Closed", "Full"]),
+    ],
+)
+def test_a_services_errors_go_on_the_field_they_name_or_above_the_form(error, field_errors, non_field_errors):
+    form = NoteForm({"note": "Hello"})
+    assert form.is_valid()
+    form_add_service_errors(form, error)
+    assert {name: list(messages) for name, messages in form.errors.items() if name != "__all__"} == field_errors
+    assert list(form.non_field_errors()) == non_field_errors

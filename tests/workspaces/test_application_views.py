@@ -208,6 +208,14 @@ def test_a_step_shows_the_saved_answers(founder_client, draft):
     assert "Free now: 10 hot desks, 5 fixed desks" in content
 
 
+def test_the_needs_step_leaves_out_a_desk_type_kept_at_capacity_zero(founder_client, draft, workspace):
+    # Only the history of past offers keeps a desk type at capacity 0; nobody can be offered one.
+    DeskPool.objects.filter(workspace=workspace, desk_type=DeskType.FIXED_DESK).update(capacity=0)
+    content = founder_client.get(step_url(draft, "needs")).content.decode()
+    assert "Free now: 10 hot desks." in content
+    assert "fixed desk" not in content.split("Free now:")[1].split("</div>")[0]
+
+
 @pytest.mark.parametrize(
     ("step", "overrides", "anchor", "message"),
     [

@@ -40,7 +40,7 @@ def text(response) -> str:
 
 
 def names(response) -> set[str]:
-    return {row["workspace"].name for row in response.context["rows"]}
+    return {workspace.name for workspace in response.context["page_obj"].object_list}
 
 
 def pool(workspace: Workspace, desk_type: str = DeskType.FIXED_DESK) -> DeskPool:
@@ -193,7 +193,7 @@ def test_a_bad_filter_value_is_a_field_error_not_a_500(client, catalogue, query,
     assert message in content
     field = query.split("=")[0]
     assert f'<a href="#id_{field}">{message}</a>' in content
-    assert response.context["rows"] is not None
+    assert response.context["page_obj"].object_list is not None
 
 
 def test_bad_page_numbers_show_a_page_not_an_error(client, catalogue):
@@ -207,13 +207,13 @@ def test_list_is_paginated_at_20_and_links_keep_the_filters(client):
     provider = ProviderFactory()
     WorkspaceFactory.create_batch(25, provider=provider, local_authority=LocalAuthority.DUDLEY)
     response = client.get(f"{LIST}?borough=dudley")
-    assert len(response.context["rows"]) == 20
+    assert len(response.context["page_obj"].object_list) == 20
     assert "25 workspaces" in text(response)
     content = response.content.decode()
     assert 'href="?borough=dudley&amp;page=2"' in content
     assert 'rel="next"' in content
     second = client.get(f"{LIST}?borough=dudley&page=2")
-    assert len(second.context["rows"]) == 5
+    assert len(second.context["page_obj"].object_list) == 5
     assert 'aria-current="page">2<' in second.content.decode()
 
 

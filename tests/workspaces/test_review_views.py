@@ -364,6 +364,24 @@ def test_review_page_query_count_does_not_grow_with_the_reviews(client, staff_us
     assert "from 20 reviews" in text(response)
 
 
+def test_staff_review_page_query_count_does_not_grow_with_the_workspaces_asked_for(client, staff_user, count_queries):
+    """The offer form reads the desks it can offer once, for its choices and its first choice."""
+    client.force_login(staff_user)
+    counts = []
+    for n in (1, 10):
+        workspaces = [WorkspaceFactory(pools={DeskType.FIXED_DESK: 3}) for _ in range(n)]
+        application = ApplicationFactory(in_review=True, workspaces=workspaces)
+        client.get(review_url(application))  # warm caches (content types, sessions)
+        with count_queries() as queries:
+            response = client.get(review_url(application))
+        assert response.status_code == 200
+        assert text(response).count(": 3 of 3 fixed desks free") == n
+        offer_options = [q for q in queries.captured_queries if 'AS "free"' in q["sql"]]
+        assert len(offer_options) == 1, offer_options
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
+
+
 # Scoring ----------------------------------------------------------------------------------
 
 

@@ -34,12 +34,15 @@ class DeskPoolSerializer(serializers.ModelSerializer):
 
 
 class WorkspaceSerializer(serializers.ModelSerializer):
-    """Expects a workspace from ``Workspace.objects.for_list()`` (totals annotated, pools prefetched)."""
+    """Expects a workspace from ``Workspace.objects.for_list()`` (totals annotated, the desk types
+    it offers prefetched as ``offered_pools``)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="workspace-detail", lookup_field="slug")
     provider = ProviderSerializer(read_only=True)
     borough = serializers.ChoiceField(source="local_authority", choices=LocalAuthority.choices, read_only=True)
-    desk_types = serializers.SerializerMethodField(help_text="The desk types the workspace offers now.")
+    desk_types = DeskPoolSerializer(
+        source="offered_pools", many=True, read_only=True, help_text="The desk types the workspace offers now."
+    )
     capacity = serializers.IntegerField(source="capacity_total", read_only=True, help_text="Desks of every type.")
     available = serializers.IntegerField(source="available_total", read_only=True, help_text="Desks free now.")
 
@@ -63,12 +66,6 @@ class WorkspaceSerializer(serializers.ModelSerializer):
             "available",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(DeskPoolSerializer(many=True))
-    def get_desk_types(self, workspace: Workspace) -> list[dict]:
-        # A desk type kept at capacity 0 only holds the history of past offers.
-        pools = [pool for pool in workspace.desk_pools.all() if pool.capacity]
-        return DeskPoolSerializer(pools, many=True, context=self.context).data
 
 
 class OrganisationRefSerializer(serializers.Serializer):

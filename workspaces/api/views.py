@@ -1,6 +1,5 @@
 """API views of the workspaces app: the public workspace catalogue and workspace applications."""
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -11,7 +10,7 @@ from portal.rest.permissions import PublicReadPartnerOrStaffWrite
 from portal.rest.schema import PublicReadAutoSchema
 
 from ..filters import ApplicationFilterSet, WorkspaceFilterSet
-from ..models import Application, StatusChange, Workspace
+from ..models import Application, Workspace
 from .permissions import SignedInUserOnly
 from .serializers import ApplicationSerializer, WorkspaceSerializer
 
@@ -67,9 +66,4 @@ class WorkspaceApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
             return Application.objects.none()
-        history = StatusChange.objects.order_by("created_at", "pk")
-        return (
-            Application.objects.visible_to(self.request.user)
-            .for_list()
-            .prefetch_related(Prefetch("status_changes", queryset=history))
-        )
+        return Application.objects.visible_to(self.request.user).for_list().prefetch_related("status_changes")

@@ -10,16 +10,15 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from portal.forms import DateInputField, date_input_parts
+from portal.forms import DateInputField
 from portal.models import LocalAuthority, Sector
 
 from .. import services
 from ..models import Application, DeskType, Workspace
 
 PITCH_MAX_LENGTH = Application._meta.get_field("pitch").max_length
-# The questions a step must answer: those the service needs before it accepts a submission.
-REQUIRED_MESSAGES = {**services.REQUIRED_TO_SUBMIT, "workspaces": "Select at least one workspace"}
 
 
 def whole_number(label: str, *, minimum: int, maximum: int, **kwargs) -> forms.IntegerField:
@@ -48,8 +47,9 @@ class ApplicationStepForm(forms.Form):
 
     def __init__(self, *args, partial: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # A step requires the questions the service needs before it accepts a submission.
         for name, field in self.fields.items():
-            message = REQUIRED_MESSAGES.get(name)
+            message = services.REQUIRED_TO_SUBMIT.get(name)
             field.required = bool(message) and not partial
             if message:
                 field.error_messages["required"] = message
@@ -68,11 +68,6 @@ class ApplicationStepForm(forms.Form):
     def answers(self) -> dict:
         """The cleaned answers that are application fields (everything but the workspaces)."""
         return {name: value for name, value in self.cleaned_data.items() if name in services.DRAFT_FIELDS}
-
-    @property
-    def date_parts(self) -> dict[str, dict[str, str]]:
-        """What each date box shows: what was typed when bound, else the saved date."""
-        return {name: date_input_parts(self[name].value()) for name in self.date_fields}
 
 
 class FirmForm(ApplicationStepForm):
@@ -119,13 +114,6 @@ class TeamForm(ApplicationStepForm):
         label="Who is in the team", max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        team_size, founders = cleaned.get("team_size"), cleaned.get("founders")
-        if team_size and founders and founders > team_size:
-            self.add_error("founders", "There cannot be more founders than people in the team")
-        return cleaned
-
 
 @dataclass(frozen=True)
 class WorkspaceOption:
@@ -162,26 +150,16 @@ class NeedsForm(ApplicationStepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        accepting = Workspace.objects.accepting().for_list()
-        self.fields["workspaces"].queryset = accepting
-        self._accepting = accepting
+        # What a ticked workspace is checked against; the page lists ``workspace_options``.
+        self.fields["workspaces"].queryset = Workspace.objects.accepting()
 
-    @property
+    @cached_property
     def workspace_options(self) -> list[WorkspaceOption]:
-        """The workspaces taking applications, read once for the page with their desk pools."""
-        if not hasattr(self, "_options"):
-            order = list(DeskType.values)
-            self._options = [
-                WorkspaceOption(
-                    w,
-                    [
-                        (pool.get_desk_type_display(), pool.available)
-                        for pool in sorted(w.desk_pools.all(), key=lambda pool: order.index(pool.desk_type))
-                    ],
-                )
-                for w in self._accepting
-            ]
-        return self._options
+        """The workspaces taking applications, read once for the page with the desk types they offer."""
+        return [
+            WorkspaceOption(w, [(pool.get_desk_type_display(), pool.available) for pool in w.offered_pools])
+            for w in Workspace.objects.accepting().for_list()
+        ]
 
     @property
     def chosen_workspaces(self) -> set[str]:
@@ -238,10 +216,6 @@ class Step:
     def fields(self) -> list[str]:
         return list(self.form_class.base_fields)
 
-    @property
-    def required(self) -> list[str]:
-        return [name for name in self.form_class.base_fields if name in REQUIRED_MESSAGES]
-
 
 STEPS = (
     Step("firm", "Your firm", FirmForm),
@@ -263,16 +237,11 @@ def step_initial(step: Step, application: Application) -> dict:
 
 
 def first_unanswered_step(application: Application) -> Step | None:
-    """The first step with a required question unanswered; None when every one is answered.
-    Reads the prefetched workspaces, so a list of drafts costs no query per row."""
-    for step in STEPS:
-        for name in step.required:
-            if name == "workspaces":
-                if not application.workspaces.all():
-                    return step
-            elif getattr(application, name) in ("", None):
-                return step
-    return None
+    """The first step with a question the service still wants answered
+    (``services.application_missing_answers``); None when the draft can be submitted. With the
+    workspaces prefetched, a list of drafts costs no query per row."""
+    missing = services.application_missing_answers(application=application)
+    return next((step for step in STEPS if missing.keys() & set(step.fields)), None)
 
 
 class ApplicationWithdrawForm(forms.Form):

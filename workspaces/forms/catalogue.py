@@ -1,12 +1,10 @@
-"""Forms of the catalogue pages: the public filters, the staff workspace form, the tenancy filters
-and the form that ends a tenancy. They check the shape of what people type; the services decide."""
-
-import datetime
+"""Forms of the catalogue pages: the public filters, the staff workspace form and the form that
+ends a tenancy. They check the shape of what people type; the services decide."""
 
 from django import forms
 from django.utils import timezone
 
-from portal.forms import DateInputField, date_input_parts
+from portal.forms import DateInputField
 from portal.models import Organisation
 
 from ..filters import WorkspaceFilterSet
@@ -156,60 +154,12 @@ class WorkspaceForm(forms.ModelForm):
         pass
 
 
-class TenancyFilterForm(forms.Form):
-    """The staff tenancy list's filters: current or ended, and the workspace."""
-
-    STATUS_CHOICES = [("", "Current and ended"), ("current", "Current"), ("ended", "Ended")]
-
-    status = forms.ChoiceField(
-        label="Status",
-        choices=STATUS_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": "Choose current, ended, or both"},
-    )
-    workspace = forms.ModelChoiceField(
-        label="Workspace",
-        queryset=Workspace.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any workspace",
-        error_messages={"invalid_choice": "Choose a workspace from the list"},
-    )
-
-    def filter(self, queryset):
-        """The tenancies that match the valid filters (an invalid one is ignored, and shown as an error)."""
-        data = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
-        status = data.get("status")
-        if status == "current":
-            queryset = queryset.filter(ended_on__isnull=True)
-        elif status == "ended":
-            queryset = queryset.filter(ended_on__isnull=False)
-        if data.get("workspace"):
-            queryset = queryset.filter(pool__workspace=data["workspace"])
-        return queryset
-
-
 class TenancyEndForm(forms.Form):
-    """The last day of a tenancy: today when left empty; never in the future, never before it began."""
+    """The last day of a tenancy, today by default; empty means today. ``services.tenancy_end``
+    refuses a day in the future or before the tenancy began."""
 
     ended_on = DateInputField(name="The end date", label="Last day of the tenancy", required=False)
 
-    def __init__(self, *args, tenancy, **kwargs):
-        self.tenancy = tenancy
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-
-    def clean_ended_on(self) -> datetime.date:
-        ended_on = self.cleaned_data["ended_on"] or timezone.localdate()
-        if ended_on > timezone.localdate():
-            raise forms.ValidationError("The end date must be today or in the past")
-        if ended_on < self.tenancy.start_on:
-            raise forms.ValidationError(
-                f"The end date must be on or after the tenancy's start, {self.tenancy.start_on:%-d %B %Y}"
-            )
-        return ended_on
-
-    @property
-    def date_parts(self) -> dict[str, str]:
-        """What the date boxes show: what was typed when bound, else the initial date."""
-        return date_input_parts(self["ended_on"].value())

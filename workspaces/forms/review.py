@@ -136,8 +136,12 @@ class OfferForm(DecisionForm):
 
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, application=application, **kwargs)
-        pools = desk_pool_options(application=application)
-        self.fields["pool"].queryset = pools
+        options = desk_pool_options(application=application)
+        pool = self.fields["pool"]
+        pool.queryset = options  # what a sent pool is checked against
+        # The options are read once, for the choices, the first choice and the labels.
+        pools = list(options)
+        pool.choices = [("", pool.empty_label), *((p.pk, pool.label_from_instance(p)) for p in pools)]
         asked = application.desks or 1
         self.fields["desks"].help_text = f"The applicant asked for {asked}."
         self.fields[
@@ -145,7 +149,7 @@ class OfferForm(DecisionForm):
         ].help_text = f"The desks are held for the applicant until then. Usually {settings.WORKSPACES_OFFER_DAYS} days."
         if not self.is_bound:
             # Options come roomiest first, so the first one is the likeliest choice.
-            first = next(iter(pools), None)
+            first = pools[0] if pools else None
             self.initial = {
                 "pool": first.pk if first is not None and first.free >= asked else None,
                 "desks": asked,
@@ -167,12 +171,6 @@ class RejectForm(DecisionForm):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
-        return reason
 
 
 class WaitlistForm(DecisionForm):

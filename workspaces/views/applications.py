@@ -6,18 +6,21 @@ applications, so another founder's application is the same 404 as a missing one.
 one service call; a ``ValidationError`` it raises is shown on the page, never a 500.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views import View
+
+from portal.forms import form_add_service_errors, service_error_messages
+from portal.views import RuleRequiredMixin
 
 from .. import permissions, services
 from ..exceptions import TransitionNotAllowedError
@@ -32,56 +35,12 @@ from ..forms.applications import (
     step_initial,
 )
 from ..models import Application
+from ..summaries import application_summary
 
 S = Application.Status
 PAGE_SIZE = 25
 # The detail page shows the "Application submitted" panel once, straight after submission.
 SUBMITTED_SESSION_KEY = "workspaces_application_submitted"
-
-STATUS_TAG_CLASSES = {
-    S.DRAFT: "govuk-tag--grey",
-    S.SUBMITTED: "",  # the default blue
-    S.IN_REVIEW: "govuk-tag--teal",
-    S.OFFERED: "govuk-tag--yellow",
-    S.ACCEPTED: "govuk-tag--green",
-    S.DECLINED: "govuk-tag--grey",
-    S.EXPIRED: "govuk-tag--orange",
-    S.REJECTED: "govuk-tag--red",
-    S.WAITLISTED: "govuk-tag--purple",
-    S.WITHDRAWN: "govuk-tag--grey",
-}
-
-SUMMARY_KEYS = {
-    "company_number": "Companies House number",
-    "firm_name": "Firm name",
-    "firm_local_authority": "Borough",
-    "firm_sector": "Sector",
-    "firm_founded_on": "Date of incorporation",
-    "firm_website": "Website",
-    "team_size": "People in the team",
-    "founders": "Founders",
-    "team_description": "Who is in the team",
-    "workspaces": "Workspaces",
-    "desk_type": "Type of desk",
-    "desks": "Desks needed",
-    "start_on": "Start date",
-    "support_needs": "Support you would like",
-    "stage": "Stage of the firm",
-    "pitch": "Pitch",
-    "diversity_consent": "Diversity information",
-    "founders_women": "Founders who are women",
-    "founders_ethnic_minority": "Founders from an ethnic minority background",
-    "founders_disabled": "Founders who are disabled",
-}
-MULTILINE = {"team_description", "support_needs", "pitch", "workspaces"}
-DIVERSITY_COUNTS = ("founders_women", "founders_ethnic_minority", "founders_disabled")
-
-
-class FounderRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-out users go to the login page; signed-in users who are not founders get 403."""
-
-    def test_func(self) -> bool:
-        return permissions.can_apply_for_workspace(self.request.user)
 
 
 def _own_application(request, pk: int) -> Application:
@@ -105,70 +64,14 @@ def _continue_url(application: Application) -> str:
     return _step_url(application, step) if step else _check_url(application)
 
 
-def _problems(error: ValidationError) -> dict[str, list[str]]:
-    """A service's ValidationError as field -> messages; messages with no field under NON_FIELD_ERRORS."""
-    return error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-
-
 def _redirect_to(application: Application) -> HttpResponseRedirect:
     return HttpResponseRedirect(application.get_absolute_url())
 
 
-# Answers summaries ------------------------------------------------------------------------------
-
-
-@dataclass
-class SummaryRow:
-    key: str
-    value: str
-    multiline: bool = False
-    change_url: str = ""
-
-
-@dataclass
-class SummarySection:
-    step: Step
-    rows: list[SummaryRow] = field(default_factory=list)
-
-
-def _answer(application: Application, name: str) -> str:
-    """One answer as the founder would say it; '' when unanswered."""
-    if name == "workspaces":
-        return "\n".join(w.name for w in application.workspaces.all())
-    if name == "diversity_consent":
-        return "Given" if application.diversity_consent else "Not given"
-    value = getattr(application, name)
-    if value in ("", None):
-        return "Prefer not to say" if name in DIVERSITY_COUNTS else ""
-    if name in ("firm_local_authority", "firm_sector", "desk_type", "stage"):
-        return getattr(application, f"get_{name}_display")()
-    if name in ("firm_founded_on", "start_on"):
-        return date_format(value, "j F Y")
-    return str(value)
-
-
-def _summary_sections(application: Application, *, with_change: bool) -> list[SummarySection]:
-    """The answers step by step; with ``with_change``, each row links to its question and back."""
-    sections = []
-    for step in STEPS:
-        section = SummarySection(step)
-        for name in step.fields:
-            if name in DIVERSITY_COUNTS and not application.diversity_consent:
-                continue
-            section.rows.append(
-                SummaryRow(
-                    key=SUMMARY_KEYS[name],
-                    value=_answer(application, name) or "Not answered",
-                    multiline=name in MULTILINE,
-                    change_url=(
-                        _step_url(application, step, from_check=True, anchor=step.form_class.anchor(name))
-                        if with_change
-                        else ""
-                    ),
-                )
-            )
-        sections.append(section)
-    return sections
+def _change_url(application: Application, name: str) -> str:
+    """The question ``name`` on its step, coming back to the check page."""
+    step = FIELD_STEP[name]
+    return _step_url(application, step, from_check=True, anchor=step.form_class.anchor(name))
 
 
 def _answer_error_links(application: Application, problems: dict[str, list[str] | str]) -> list[dict[str, str]]:
@@ -178,8 +81,7 @@ def _answer_error_links(application: Application, problems: dict[str, list[str] 
     links = []
     for name in sorted(problems, key=lambda name: order.index(name) if name in order else len(order)):
         found = problems[name]
-        step = FIELD_STEP.get(name)
-        href = _step_url(application, step, from_check=True, anchor=step.form_class.anchor(name)) if step else ""
+        href = _change_url(application, name) if name in FIELD_STEP else ""
         links.extend({"text": str(message), "href": href} for message in ([found] if isinstance(found, str) else found))
     return links
 
@@ -190,7 +92,6 @@ def _answer_error_links(application: Application, problems: dict[str, list[str] 
 @dataclass
 class ApplicationRow:
     application: Application
-    tag_class: str
     action_label: str
     action_url: str
 
@@ -202,13 +103,14 @@ def _list_row(application: Application) -> ApplicationRow:
         label, url = "Respond to your offer", reverse("workspaces:application-respond", args=[application.pk])
     else:
         label, url = "View", application.get_absolute_url()
-    return ApplicationRow(application, STATUS_TAG_CLASSES[application.status], label, url)
+    return ApplicationRow(application, label, url)
 
 
-class ApplicationListView(FounderRequiredMixin, View):
+class ApplicationListView(RuleRequiredMixin, View):
     """Founders: their own applications, newest first, each with what to do next. Paginated, and
     a fixed number of queries whatever the number of applications."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_list.html"
 
     def get(self, request):
@@ -222,9 +124,10 @@ class ApplicationListView(FounderRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-class ApplicationCreateView(FounderRequiredMixin, View):
+class ApplicationCreateView(RuleRequiredMixin, View):
     """Founders: what the form asks and how drafts work (GET); start a draft (POST)."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_start.html"
 
     def get(self, request):
@@ -238,11 +141,12 @@ class ApplicationCreateView(FounderRequiredMixin, View):
 # The steps and the check page ---------------------------------------------------------------
 
 
-class ApplicationStepView(FounderRequiredMixin, View):
+class ApplicationStepView(RuleRequiredMixin, View):
     """Founders: one step of their own draft. Saves the step through the service and moves on, to
     the check page when they came from it, or to their list with "Save and come back later"
     (which may leave questions unanswered). A submitted application redirects to its page."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_step.html"
 
     def get(self, request, pk: int, step: str):
@@ -270,8 +174,7 @@ class ApplicationStepView(FounderRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
             return _redirect_to(application)
         except ValidationError as error:
-            for name, problems in _problems(error).items():
-                form.add_error(name if name in form.fields else None, problems)
+            form_add_service_errors(form, error)
             return self._render(step_, application, form, status=400)
         if save_later:
             messages.success(
@@ -318,11 +221,12 @@ class ApplicationStepView(FounderRequiredMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
-class ApplicationCheckView(FounderRequiredMixin, View):
+class ApplicationCheckView(RuleRequiredMixin, View):
     """Founders: every answer of their own draft with Change links, what is still missing, and the
     submit button. A refused submission shows why, links each problem to its question and
     submits nothing."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_check.html"
 
     def get(self, request, pk: int):
@@ -340,14 +244,15 @@ class ApplicationCheckView(FounderRequiredMixin, View):
         try:
             services.application_submit(application=application, actor=request.user)
         except ValidationError as error:
-            return self._render(application, _answer_error_links(application, _problems(error)), refused=True)
+            errors = _answer_error_links(application, service_error_messages(error))
+            return self._render(application, errors, refused=True)
         request.session[SUBMITTED_SESSION_KEY] = application.pk
         return _redirect_to(application)
 
     def _render(self, application: Application, errors: list[dict[str, str]], *, refused: bool):
         context = {
             "application": application,
-            "sections": _summary_sections(application, with_change=True),
+            "sections": application_summary(application, change_url=partial(_change_url, application)),
             "errors": errors,
             "refused": refused,
         }
@@ -371,16 +276,13 @@ class ApplicationDetailView(LoginRequiredMixin, View):
                 return HttpResponseRedirect(reverse("workspaces:application-review", args=[application.pk]))
             raise Http404("No such application")
         allowed = services.allowed_transitions(application=application, actor=request.user)
-        offer_expired = application.status == S.OFFERED and application.offer_expires_at <= timezone.now()
         context = {
             "application": application,
-            "tag_class": STATUS_TAG_CLASSES[application.status],
-            "sections": _summary_sections(application, with_change=False),
+            "sections": application_summary(application),
             "history": list(application.status_changes.all()),
-            "offer_expired": offer_expired,
-            "can_accept": S.ACCEPTED in allowed and not offer_expired,
+            "can_accept": S.ACCEPTED in allowed,
             "can_decline": S.DECLINED in allowed,
-            "can_withdraw": application.is_open and S.WITHDRAWN in allowed,
+            "can_withdraw": S.WITHDRAWN in allowed,
             "tenancy": getattr(application, "tenancy", None) if application.status == S.ACCEPTED else None,
             "continue_url": _continue_url(application) if application.status == S.DRAFT else "",
             "just_submitted": request.session.pop(SUBMITTED_SESSION_KEY, None) == application.pk,
@@ -388,9 +290,10 @@ class ApplicationDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-class ApplicationWithdrawView(FounderRequiredMixin, View):
+class ApplicationWithdrawView(RuleRequiredMixin, View):
     """Founders: confirm withdrawing their own open application, with an optional reason."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_withdraw.html"
 
     def get(self, request, pk: int):
@@ -422,11 +325,12 @@ class ApplicationWithdrawView(FounderRequiredMixin, View):
         return render(self.request, self.template_name, {"application": application, "form": form}, status=status)
 
 
-class ApplicationRespondView(FounderRequiredMixin, View):
+class ApplicationRespondView(RuleRequiredMixin, View):
     """Founders: accept or decline the offer on their own application (radios and a button, so it
     works without JavaScript). A refusal (the offer has expired, or was already answered) is
     shown as a message on the page."""
 
+    rule = permissions.can_apply_for_workspace
     template_name = "workspaces/application_respond.html"
 
     def get(self, request, pk: int):
@@ -460,16 +364,11 @@ class ApplicationRespondView(FounderRequiredMixin, View):
             if application.status != S.OFFERED:
                 messages.error(request, " ".join(error.messages))
                 return _redirect_to(application)
-            form.add_error(None, error.messages)
+            form_add_service_errors(form, error)
             return self._render(application, form)
         messages.success(request, message)
         return _redirect_to(application)
 
     def _render(self, application: Application, form, status: int = 200):
-        context = {
-            "application": application,
-            "form": form,
-            "offer_expired": application.offer_expires_at is not None
-            and application.offer_expires_at <= timezone.now(),
-        }
+        context = {"application": application, "form": form}
         return render(self.request, self.template_name, context, status=status)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, QueryDict
@@ -22,38 +21,17 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from portal.permissions import can_view_dashboard
-from portal.views import StaffRequiredMixin
+from portal.forms import form_add_service_errors
+from portal.views import RuleRequiredMixin
 
 from .. import permissions, selectors, services
 from ..filters import ApplicationFilterSet
 from ..forms.review import DECISION_FORMS, ApplicationBulkForm, ReviewForm
-from ..models import Application, Review, StatusChange
+from ..models import Application, Review
+from ..summaries import application_summary
 from ..workdays import working_days_between
 
-S = Application.Status
-QUEUE_STATUSES = [S.SUBMITTED, S.IN_REVIEW, S.WAITLISTED, S.OFFERED]
-WAITING_STATUSES = [S.SUBMITTED, S.IN_REVIEW]
 PAGE_SIZE = 50
-STATUS_TAGS = {
-    S.DRAFT: "govuk-tag--grey",
-    S.SUBMITTED: "govuk-tag--blue",
-    S.IN_REVIEW: "govuk-tag--light-blue",
-    S.OFFERED: "govuk-tag--green",
-    S.ACCEPTED: "govuk-tag--green",
-    S.DECLINED: "govuk-tag--grey",
-    S.EXPIRED: "govuk-tag--grey",
-    S.REJECTED: "govuk-tag--red",
-    S.WAITLISTED: "govuk-tag--yellow",
-    S.WITHDRAWN: "govuk-tag--grey",
-}
-
-
-class ReviewerRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-out users go to the login page; signed-in users who neither review nor are staff get 403."""
-
-    def test_func(self) -> bool:
-        return permissions.can_view_review_queue(self.request.user)
 
 
 def _error_summary(form, *, shown: bool = True) -> list[dict]:
@@ -67,15 +45,6 @@ def _error_summary(form, *, shown: bool = True) -> list[dict]:
     return entries
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on a field when it names one, else on the form."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 # The review queue ---------------------------------------------------------------------------
 
 
@@ -87,20 +56,16 @@ class QueueRow:
     overdue: bool
     scored: bool
 
-    @property
-    def status_tag(self) -> str:
-        return STATUS_TAGS.get(self.application.status, "")
-
 
 def _queue_filters(params: QueryDict, user) -> ApplicationFilterSet:
     data = params.copy()
     if not [status for status in data.getlist("status") if status]:
-        data.setlist("status", WAITING_STATUSES)
+        data.setlist("status", Application.SCORABLE_STATUSES)
     queryset = Application.objects.visible_to(user).review_queue().for_review_queue()
     filterset = ApplicationFilterSet(data, queryset=queryset)
     fields = filterset.form.fields
     # The queue holds these statuses only; asking for another is a field error.
-    fields["status"].choices = [(status.value, status.label) for status in QUEUE_STATUSES]
+    fields["status"].choices = [(status.value, status.label) for status in Application.QUEUE_STATUSES]
     fields["status"].label = "Status"
     fields["workspace"].empty_label = "All workspaces"
     fields["desk_type"].empty_label = "Any desk type"
@@ -147,12 +112,12 @@ def _status_tabs(counts: dict[str, int], chosen: list[str]) -> list[dict]:
     tabs = [
         {
             "label": "Waiting for a decision",
-            "count": sum(counts.get(status, 0) for status in WAITING_STATUSES),
+            "count": sum(counts.get(status, 0) for status in Application.SCORABLE_STATUSES),
             "url": url,
-            "active": sorted(chosen) == sorted(WAITING_STATUSES),
+            "active": sorted(chosen) == sorted(Application.SCORABLE_STATUSES),
         }
     ]
-    for status in QUEUE_STATUSES:
+    for status in Application.QUEUE_STATUSES:
         tabs.append(
             {
                 "label": status.label,
@@ -169,15 +134,15 @@ def _queue_context(request, params: QueryDict, bulk_form: ApplicationBulkForm | 
     filterset = _queue_filters(params, user)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
     rows = _queue_rows(list(page.object_list), user)
-    # Bulk actions are staff decisions, so only staff get the checkboxes (as ApplicationBulkView).
-    is_staff = can_view_dashboard(user)
+    # Bulk actions are decisions, so only those who decide get the checkboxes (as ApplicationBulkView).
+    can_bulk = permissions.can_decide_applications(user)
     chosen = list(filterset.form.cleaned_data.get("status", [])) if filterset.form.is_valid() else []
     query = params.copy()
     query.pop("page", None)
     queue_url = reverse("workspaces:review-queue")
     next_url = f"{queue_url}?{params.urlencode()}" if params else queue_url
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    if is_staff and bulk_form is None:
+    if can_bulk and bulk_form is None:
         bulk_form = ApplicationBulkForm(queryset=Application.objects.none(), initial={"next": next_url})
     return {
         "filter_form": filterset.form,
@@ -187,30 +152,33 @@ def _queue_context(request, params: QueryDict, bulk_form: ApplicationBulkForm | 
         "tabs": _status_tabs(selectors.application_status_counts(), chosen),
         "page_numbers": list(page_numbers),
         "page_url": f"{queue_url}?{query.urlencode()}&" if query else f"{queue_url}?",
-        "can_bulk": is_staff,
+        "can_bulk": can_bulk,
         "bulk_form": bulk_form,
         "bulk_errors": _error_summary(bulk_form, shown=bool(rows)),
         "service_level_days": settings.WORKSPACES_SERVICE_LEVEL_DAYS,
     }
 
 
-class ReviewQueueView(ReviewerRequiredMixin, View):
+class ReviewQueueView(RuleRequiredMixin, View):
     """Reviewers and staff: applications waiting for a decision (or any queue status), filtered
     and paged, with how long each has waited in working days and whether you have scored it.
     Staff also tick applications for a bulk action."""
 
+    rule = permissions.can_view_review_queue
     template_name = "workspaces/review_queue.html"
 
     def get(self, request):
         return render(request, self.template_name, _queue_context(request, request.GET))
 
 
-class ApplicationBulkView(StaffRequiredMixin, View):
+class ApplicationBulkView(RuleRequiredMixin, View):
     """Staff only: start the review of, waitlist or turn down the ticked applications.
 
     Each application is changed by its own service call (its own transaction), so one refusal
     does not undo the others; the result names every application that was not changed and why.
     """
+
+    rule = permissions.can_decide_applications
 
     ACTIONS = {
         "start_review": (services.application_review_start, "moved to in review"),
@@ -310,13 +278,12 @@ def _render_review(
     errors += _error_summary(decision_form, shown=decision_shown)
     context = {
         "application": application,
-        "status_tag": STATUS_TAGS.get(application.status, ""),
         "waiting_days": _waiting_days(application),
-        "workspaces": list(application.workspaces.all()),
-        "history": StatusChange.objects.filter(application=application).select_related("actor"),
+        "sections": application_summary(application, for_reviewers=True),
+        "history": application.status_changes.select_related("actor"),
         "can_see_scores": can_see_scores,
         "reviews": reviews,
-        "average": selectors.review_average(application=application) if can_see_scores else None,
+        "average": selectors.review_average(reviews=reviews) if can_see_scores else None,
         "has_scored": has_scored,
         "is_applicant": application.applicant_id == user.pk,
         "review_form": review_form if can_score else None,
@@ -330,26 +297,32 @@ def _render_review(
     return render(request, "workspaces/application_review.html", context, status=status)
 
 
-class ApplicationReviewView(ReviewerRequiredMixin, View):
+class ApplicationReviewView(RuleRequiredMixin, View):
     """Reviewers and staff: an application's answers, status history and reviews; the score form
     for a reviewer who has not scored it yet; and, for staff, the decisions allowed now."""
+
+    rule = permissions.can_view_review_queue
 
     def get(self, request, pk: int):
         return _render_review(request, _application(request, pk))
 
 
-class ReviewCreateView(ReviewerRequiredMixin, View):
+class ReviewCreateView(RuleRequiredMixin, View):
     """Reviewers and staff (never the applicant) score an application once against every active
     criterion. Errors re-show the review page; a second score is refused and nothing is written."""
 
+    rule = permissions.can_view_review_queue
+
     def post(self, request, pk: int):
         application = _application(request, pk)
-        if not permissions.can_view_scores(request.user, application):
-            raise PermissionDenied("You cannot score your own application.")
+        if not permissions.can_score_application(request.user, application):
+            if application.status in Application.SCORABLE_STATUSES:
+                raise PermissionDenied("You cannot score your own application.")
+            # Decided since the page was loaded: say why before asking about the form's fields.
+            state = application.get_status_display().lower()
+            message = f"{application.reference} is {state}; only applications waiting for a decision are scored."
+            return _render_review(request, application, extra_errors=[message])
         form = ReviewForm(request.POST, criteria=list(selectors.criterion_list()))
-        if Review.objects.filter(application=application, reviewer=request.user).exists():
-            form.add_error(None, "You have already scored this application.")
-            return _render_review(request, application, review_form=form)
         if not form.is_valid():
             return _render_review(request, application, review_form=form)
         try:
@@ -360,17 +333,20 @@ class ReviewCreateView(ReviewerRequiredMixin, View):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
             application = _application(request, pk)
             return _render_review(request, application, review_form=form)
         messages.success(request, f"Your scores for {application.reference} are saved.")
         return HttpResponseRedirect(reverse("workspaces:application-review", args=[application.pk]))
 
 
-class ApplicationDecideView(ReviewerRequiredMixin, View):
+class ApplicationDecideView(RuleRequiredMixin, View):
     """Staff only (never on their own application): offer desks, turn down with a reason sent to
     the applicant, or put on the waiting list. Reviewers get 403. A decision that is not allowed
     now, or desks that are no longer free, are shown as errors and nothing changes."""
+
+    # Reviewers read the application first, so one they may not see is a 404 for them too.
+    rule = permissions.can_view_review_queue
 
     def post(self, request, pk: int):
         application = _application(request, pk)
@@ -392,7 +368,7 @@ class ApplicationDecideView(ReviewerRequiredMixin, View):
         try:
             application = self._decide(decision, application, request.user, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return _render_review(request, _application(request, pk), decision_form=form)
         messages.success(request, self._done(decision, application))
         return HttpResponseRedirect(reverse("workspaces:application-review", args=[application.pk]))
