@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from missions.models import Indicator, Mission
@@ -107,15 +108,23 @@ def _origin(code: str, key: str, name: str, definition: str) -> IndicatorSpec:
 
 
 WORKSPACES_SOURCE = " Source: the portal's workspaces register. Portal-defined, with no official comparator."
+# Stands for settings.WORKSPACES_SERVICE_LEVEL_DAYS in the texts; filled in when the catalogue is synced.
+SERVICE_LEVEL_DAYS = "[service level days]"
+WMCA_APPLICATIONS = (
+    " An application counts when it names at least one portal-supported workspace in the seven WMCA"
+    " boroughs; applications only for workspaces outside the WMCA area are not counted."
+)
 SERVICE_LEVEL = (
-    " The service level is 20 working days from submission to the first decision (an offer, a rejection or"
-    " a place on the waiting list). Working days are Monday to Friday, excluding England and Wales bank"
-    " holidays, counted from the day after submission up to and including the day of the decision."
+    " The service level is " + SERVICE_LEVEL_DAYS + " working days from submission to the first decision"
+    " (an offer, a rejection or a place on the waiting list). Working days are Monday to Friday, excluding"
+    " England and Wales bank holidays, counted from the day after submission up to and including the day of"
+    " the decision."
 )
 SUPPORTED_FIRMS = (
     " Supported firms: the portal's tech firms in the seven WMCA boroughs that have ever held desks in a"
-    " portal-supported workspace. Labelled '(supported firms)': these are portal cohort figures over a small,"
-    " selected group, not ONS rates, and are shown beside the all-firm portal figure, never merged with it."
+    " portal-supported workspace in the seven WMCA boroughs. Labelled '(supported firms)': these are portal"
+    " cohort figures over a small, selected group, not ONS rates, and are shown beside the all-firm portal"
+    " figure, never merged with it."
 )
 
 WORKSPACE_INDICATORS = [
@@ -124,9 +133,9 @@ WORKSPACE_INDICATORS = [
         mission="M1",
         name="Workspace occupancy",
         definition=(
-            "Desks let to start-ups in the portal-supported workspaces at the end of each quarter (today, for "
-            "the current quarter), as a share of their total desk capacity, for the WMCA area and for each "
-            "borough that has workspaces."
+            "Desks let to start-ups in the portal-supported workspaces in the seven WMCA boroughs at the end of "
+            "each quarter (today, for the current quarter), as a share of their total desk capacity, for the "
+            "WMCA area and for each borough that has workspaces."
         ),
         methodology=(
             "Occupancy in a quarter = desks let on the last day of the quarter (for the current quarter: "
@@ -148,10 +157,13 @@ WORKSPACE_INDICATORS = [
         code="M1-18",
         mission="M1",
         name="Workspace applications received",
-        definition="Applications for workspace desks submitted by start-ups in the calendar year.",
+        definition=(
+            "Applications for desks in the portal-supported workspaces in the seven WMCA boroughs submitted by "
+            "start-ups in the calendar year."
+        ),
         methodology=(
             "Count of applications by the calendar year of their submission; drafts never submitted are not "
-            "counted, withdrawn ones are." + WORKSPACES_SOURCE
+            "counted, withdrawn ones are." + WMCA_APPLICATIONS + WORKSPACES_SOURCE
         ),
         unit="applications",
         method=COMPUTED,
@@ -162,12 +174,12 @@ WORKSPACE_INDICATORS = [
         mission="M1",
         name="Workspace applications decided",
         definition=(
-            "Applications for workspace desks given a first decision (an offer, a rejection or a place on the "
-            "waiting list) in the calendar year."
+            "Applications for desks in the portal-supported workspaces in the seven WMCA boroughs given a first "
+            "decision (an offer, a rejection or a place on the waiting list) in the calendar year."
         ),
         methodology=(
             "Count of applications by the calendar year of their first decision; a later offer to an "
-            "application on the waiting list does not count it again." + WORKSPACES_SOURCE
+            "application on the waiting list does not count it again." + WMCA_APPLICATIONS + WORKSPACES_SOURCE
         ),
         unit="applications",
         method=COMPUTED,
@@ -178,12 +190,16 @@ WORKSPACE_INDICATORS = [
         mission="M1",
         name="Workspace applications decided within the service level",
         definition=(
-            "Of the workspace applications first decided in the calendar year, the share decided within the "
-            "service level of 20 working days from submission."
+            "Of the applications for the portal-supported workspaces in the seven WMCA boroughs first decided in "
+            "the calendar year, the share decided within the service level of " + SERVICE_LEVEL_DAYS + " working "
+            "days from submission."
         ),
         methodology=(
-            "Share = applications decided within 20 working days / applications first decided in the year x "
-            "100; both counts are published with it." + SERVICE_LEVEL + WORKSPACES_SOURCE
+            "Share = applications decided within " + SERVICE_LEVEL_DAYS + " working days / applications first "
+            "decided in the year x 100; both counts are published with it."
+            + WMCA_APPLICATIONS
+            + SERVICE_LEVEL
+            + WORKSPACES_SOURCE
         ),
         unit="%",
         method=COMPUTED,
@@ -193,10 +209,15 @@ WORKSPACE_INDICATORS = [
         code="M1-21",
         mission="M1",
         name="Firms supported with workspace",
-        definition="Distinct firms holding desks in a portal-supported workspace at any time in the calendar year.",
+        definition=(
+            "Distinct supported firms holding desks in a portal-supported workspace in the seven WMCA boroughs "
+            "at any time in the calendar year."
+        ),
         methodology=(
-            "Count of distinct organisations with a tenancy overlapping the year: started on or before 31 "
-            "December and not ended before 1 January. A firm with several tenancies counts once." + WORKSPACES_SOURCE
+            "Count of distinct supported firms with a tenancy in such a workspace overlapping the year: started "
+            "on or before 31 December and not ended before 1 January. A firm with several tenancies counts "
+            "once. Supported firms: the portal's tech firms in the seven WMCA boroughs, the same firms whose "
+            "survival (M1-22) and high growth (M1-23) are measured." + WORKSPACES_SOURCE
         ),
         unit="firms",
         method=COMPUTED,
@@ -787,18 +808,20 @@ CATALOGUE: list[IndicatorSpec] = COMPUTED_INDICATORS + REPORTED_INDICATORS + COM
 def indicator_catalogue_sync() -> int:
     """Create or update every catalogue indicator by code; returns how many indicators exist.
 
-    Idempotent. Owners are never touched, so an assignment made by staff survives a re-sync.
+    Idempotent. Owners are never touched, so an assignment made by staff survives a re-sync. The
+    service level in the texts is ``settings.WORKSPACES_SERVICE_LEVEL_DAYS`` at the time of the sync.
     Raises ``KeyError`` if the missions data migration has not run.
     """
     missions = {m.code: m for m in Mission.objects.all()}
+    days = str(settings.WORKSPACES_SERVICE_LEVEL_DAYS)
     for sort_order, spec in enumerate(CATALOGUE):
         Indicator.objects.update_or_create(
             code=spec.code,
             defaults={
                 "mission": missions[spec.mission],
                 "name": spec.name,
-                "definition": spec.definition,
-                "methodology": spec.methodology,
+                "definition": spec.definition.replace(SERVICE_LEVEL_DAYS, days),
+                "methodology": spec.methodology.replace(SERVICE_LEVEL_DAYS, days),
                 "unit": spec.unit,
                 "direction": spec.direction,
                 "frequency": spec.frequency,

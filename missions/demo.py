@@ -10,7 +10,7 @@ from django.db import transaction
 from portal.models import Organisation
 
 from . import services
-from .computations.firms import WMCA_CODE
+from .geographies import WMCA_CODE
 from .models import Geography, Indicator, Observation, RefreshRun
 
 SYNTHETIC = "Synthetic demo value, not a real figure."
@@ -60,6 +60,6 @@ def reported_values_seed() -> int:
 
 
 def kpis_refresh_now() -> RefreshRun | None:
-    """Run one KPI refresh in this process; None when a run is already open elsewhere."""
-    run, created = services.refresh_run_create(trigger=RefreshRun.Trigger.STAFF)
-    return services.refresh_run_execute(run_id=run.pk) if created else None
+    """Run one KPI refresh in this process (``services.refresh_run_start``); None when a run is
+    already open elsewhere."""
+    return services.refresh_run_start(trigger=RefreshRun.Trigger.STAFF)

@@ -190,6 +190,8 @@ class RefreshRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
+
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(
@@ -220,6 +222,11 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"Refresh {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        """Queued or running: not finished yet."""
+        return self.status in self.OPEN_STATUSES
 
     @property
     def percent(self) -> int:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from missions.geographies import BOROUGH_CODES, WMCA_CODE
 from missions.models import Geography, Indicator, Observation
+from portal.models import LocalAuthority
 
 REFERENCE_DIRECTORY = Path(__file__).resolve().parent / "data" / "reference"
 
@@ -28,15 +30,10 @@ GEOGRAPHY_BY_NAME = {
     "London": "E12000007",
     "South East": "E12000008",
     "South West": "E12000009",
-    "WMCA area": "E47000007",
-    "WMCA 7 metropolitan boroughs": "E47000007",
-    "Birmingham": "E08000025",
-    "Coventry": "E08000026",
-    "Dudley": "E08000027",
-    "Sandwell": "E08000028",
-    "Solihull": "E08000029",
-    "Walsall": "E08000030",
-    "Wolverhampton": "E08000031",
+    "WMCA area": WMCA_CODE,
+    "WMCA 7 metropolitan boroughs": WMCA_CODE,
+    # "Birmingham", "Coventry", ...: each borough by its name.
+    **{LocalAuthority(borough).label: code for borough, code in BOROUGH_CODES.items()},
     "United Kingdom (TTC signatories)": "TTC-SIGNATORIES",
 }
 

@@ -1,6 +1,5 @@
 """Writes of the missions app: the KPI refresh and reported observations."""
 
-import calendar
 import datetime
 import logging
 from decimal import Decimal
@@ -8,16 +7,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.db.models.functions import Greatest
+from django.db.models import Case, F, PositiveIntegerField, Q, When
+from django.db.models import Value as SQLValue
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from .models import Geography, Indicator, Observation, RefreshRun
-from .registry import REGISTRY
+from .permissions import can_report_indicator
+from .registry import REGISTRY, period_label
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATUSES = (RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING)
 VALUE_LIMIT = Decimal(10) ** 16  # DecimalField(max_digits=20, decimal_places=4)
 COMPUTED_FIELDS = ["period_start", "period_end", "value", "numerator", "denominator", "suppressed", "computed_at"]
 
@@ -37,7 +37,7 @@ def refresh_run_create(*, trigger: str, requested_by=None) -> tuple[RefreshRun, 
         with transaction.atomic():
             return RefreshRun.objects.create(trigger=trigger, requested_by=requested_by), True
     except IntegrityError:
-        run = RefreshRun.objects.filter(status__in=OPEN_STATUSES).first()
+        run = RefreshRun.objects.filter(status__in=RefreshRun.OPEN_STATUSES).first()
         if run is None:  # it finished between our insert and this read: open a fresh one
             return refresh_run_create(trigger=trigger, requested_by=requested_by)
         return run, False
@@ -52,6 +52,19 @@ def refresh_run_request(*, trigger: str, requested_by=None) -> tuple[RefreshRun,
     if created:
         refresh_kpis.delay_on_commit(run.pk)
     return run, created
+
+
+def refresh_run_start(*, trigger: str, run_id: int | None = None) -> RefreshRun | None:
+    """Run a refresh in this process: run ``run_id``, or without one open a run with ``trigger``
+    and run it. Returns the finished run, or None when there was nothing to do: the run is no
+    longer open, or (without an id) another run is already open. Idempotent, as
+    ``refresh_run_execute`` is."""
+    if run_id is None:
+        run, created = refresh_run_create(trigger=trigger)
+        if not created:
+            return None
+        run_id = run.pk
+    return refresh_run_execute(run_id=run_id)
 
 
 def refresh_runs_reap(*, now: datetime.datetime | None = None) -> int:
@@ -75,17 +88,26 @@ def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
     their natural key and the periods no longer produced are deleted, all in one transaction, so
     a reader sees either the old or the new set of an indicator, never a mix. Returns None when
     the run is no longer open (it finished, or was marked failed after its worker died).
+
+    A second delivery of a run that is already running (a redelivered task) joins it: its start
+    time and progress are kept, never moved back.
     """
     now = timezone.now()
     indicators = list(
         Indicator.objects.filter(method=Indicator.Method.COMPUTED).order_by("code").values_list("pk", "computation")
     )
-    claimed = RefreshRun.objects.filter(pk=run_id, status__in=OPEN_STATUSES).update(
+    # The right-hand sides read the row as it was, so ``status`` below is the status before the
+    # claim. Greatest: a total never drops below the progress already made (a check constraint).
+    claimed = RefreshRun.objects.filter(pk=run_id, status__in=RefreshRun.OPEN_STATUSES).update(
         status=RefreshRun.Status.RUNNING,
-        started_at=now,
+        started_at=Coalesce("started_at", SQLValue(now)),
         heartbeat_at=now,
-        indicators_total=len(indicators),
-        indicators_done=0,
+        indicators_total=Greatest("indicators_total", SQLValue(len(indicators)), output_field=PositiveIntegerField()),
+        indicators_done=Case(
+            When(status=RefreshRun.Status.QUEUED, then=SQLValue(0)),
+            default=F("indicators_done"),
+            output_field=PositiveIntegerField(),
+        ),
         error="",
     )
     if not claimed:
@@ -117,7 +139,15 @@ def _progress(run_id: int, done: int) -> None:
 
 
 def _indicator_refresh(indicator_id: int, key: str, geographies: dict[str, int]) -> int:
-    """Upsert one indicator's computed observations; delete the ones no longer produced."""
+    """Upsert one indicator's computed observations; delete the ones no longer produced.
+
+    Every upserted row gets this call's ``computed_at``, so "no longer produced" is every other
+    computed row of the indicator: one fixed-size DELETE whatever the output. The delete goes
+    through ``QuerySet.delete()`` on purpose: the observation history (simple_history) records
+    each computed value that disappears, which loads those rows first. The upserts themselves write
+    no history (``bulk_create`` sends no signals): a computed value's history is its deletion only;
+    reported values keep their full history.
+    """
     # The row lock serialises two runs over the same indicator.
     Indicator.objects.select_for_update().filter(pk=indicator_id).first()
     if key not in REGISTRY:
@@ -145,31 +175,13 @@ def _indicator_refresh(indicator_id: int, key: str, geographies: dict[str, int])
         unique_fields=["indicator", "period_label", "geography", "status"],
         update_fields=COMPUTED_FIELDS,
     )
-    produced = Q()
-    for row in rows:
-        produced |= Q(period_label=row.period_label, geography_id=row.geography_id)
-    gone = Observation.objects.filter(indicator_id=indicator_id, status=Observation.Status.COMPUTED)
-    if rows:
-        gone = gone.exclude(produced)
-    gone.delete()
+    Observation.objects.filter(indicator_id=indicator_id, status=Observation.Status.COMPUTED).exclude(
+        computed_at=now
+    ).delete()
     return len(rows)
 
 
 # Reported observations ------------------------------------------------------------------------
-
-
-def period_label(start: datetime.date, end: datetime.date) -> str:
-    """``2024`` for a calendar year, ``2024-Q3`` for a quarter, ``2024-07`` for a month, else
-    ``2024-04-01/2025-03-31``."""
-    month_end = calendar.monthrange(end.year, end.month)[1]
-    if start.day == 1 and end.day == month_end and start.year == end.year:
-        if start.month == 1 and end.month == 12:
-            return str(start.year)
-        if start.month == end.month:
-            return f"{start.year}-{start.month:02d}"
-        if start.month % 3 == 1 and end.month == start.month + 2:
-            return f"{start.year}-Q{start.month // 3 + 1}"
-    return f"{start.isoformat()}/{end.isoformat()}"
 
 
 def observation_submit(
@@ -194,7 +206,7 @@ def observation_submit(
     submission for the same indicator, period and geography replaces the first, and the earlier
     value stays in the observation's history. Raises ``ValidationError`` keyed by field.
     """
-    if not Indicator.objects.writable_by(submitted_by, organisation=organisation).filter(pk=indicator.pk).exists():
+    if not can_report_indicator(submitted_by, indicator, organisation=organisation):
         if indicator.method != Indicator.Method.REPORTED:
             raise ValidationError({"indicator": "This indicator is computed by the portal, not reported."})
         raise PermissionDenied("Your organisation does not own this indicator.")

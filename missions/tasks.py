@@ -11,11 +11,6 @@ from .models import RefreshRun
 @shared_task(name="missions.refresh_kpis", **RETRY)
 def refresh_kpis(run_id: int | None = None) -> dict | None:
     """Run a requested refresh, or (scheduled, no id) open one and run it unless one is already
-    open. Idempotent: a run that is no longer open is left alone."""
-    if run_id is None:
-        run, created = services.refresh_run_create(trigger=RefreshRun.Trigger.SCHEDULE)
-        if not created:
-            return None
-        run_id = run.pk
-    run = services.refresh_run_execute(run_id=run_id)
+    open: ``services.refresh_run_start``. Idempotent: a run that is no longer open is left alone."""
+    run = services.refresh_run_start(trigger=RefreshRun.Trigger.SCHEDULE, run_id=run_id)
     return None if run is None else {"run": run.pk, "status": run.status, "done": run.indicators_done}

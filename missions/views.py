@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from portal import health
 from portal import selectors as portal_selectors
+from portal.forms import form_add_service_errors
 from portal.permissions import can_view_dashboard
 from portal.views import StaffRequiredMixin
 from workspaces import selectors as workspace_selectors
@@ -22,6 +23,7 @@ from workspaces import selectors as workspace_selectors
 from . import selectors, services
 from .forms import ObservationForm
 from .models import Indicator, Mission, RefreshRun
+from .permissions import can_report_indicator
 
 # OWASP CSV injection: a spreadsheet runs a text cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +32,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
     """The staff dashboard, for staff only: every mission's indicators (public or not) with their
     latest stored value, the registry's size, live workspace occupancy, the latest KPI refresh and
-    whether background jobs are reachable."""
+    whether background jobs are reachable (probed at most every 30 seconds, so a broker that is
+    down never slows every load)."""
 
     template_name = "missions/dashboard.html"
 
@@ -40,7 +43,7 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
             missions=selectors.mission_summary_list(user=self.request.user),
             stats=portal_selectors.dashboard_stats(),
             latest_refresh=selectors.refresh_run_latest(),
-            broker_ok=health.broker_ok(),
+            broker_ok=health.broker_ok_cached(),
             workspace_occupancy=occupancy,
             workspace_occupancy_overall=occupancy_overall,
             **kwargs,
@@ -66,7 +69,7 @@ class RefreshRunDetailView(StaffRequiredMixin, View):
 
     def get(self, request, pk: int):
         run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
-        context = {"run": run, "is_open": run.status in services.OPEN_STATUSES, "runs": selectors.refresh_run_list()}
+        context = {"run": run, "is_open": run.is_open, "runs": selectors.refresh_run_list()}
         return render(request, self.template_name, context)
 
 
@@ -77,7 +80,7 @@ class RefreshRunProgressView(StaffRequiredMixin, View):
 
     def get(self, request, pk: int):
         run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
-        status = 200 if run.status in services.OPEN_STATUSES else 286
+        status = 200 if run.is_open else 286
         return render(request, self.template_name, {"run": run}, status=status)
 
 
@@ -120,7 +123,7 @@ class IndicatorDetailView(View):
             "indicator": indicator,
             "detail": selectors.indicator_detail_get(indicator=indicator, with_history=is_staff),
             "is_staff": is_staff,
-            "can_report": is_staff and Indicator.objects.writable_by(request.user).filter(pk=indicator.pk).exists(),
+            "can_report": is_staff and can_report_indicator(request.user, indicator),
         }
         return render(request, self.template_name, context)
 
@@ -218,9 +221,7 @@ class ObservationCreateView(StaffRequiredMixin, View):
                 submitted_by=request.user,
             )
         except ValidationError as error:
-            problems_by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            for name, problems in problems_by_field.items():
-                form.add_error(name if name in form.fields else None, problems)
+            form_add_service_errors(form, error)
             return self._render(form, status=400)
         what = f"{observation.indicator.code} for {observation.period_label}, {observation.geography.name}"
         if created:

@@ -6,7 +6,8 @@ from .models import FirmYear, Organisation, PartnerCredential
 
 
 def dashboard_stats() -> dict:
-    """Headline counts for the staff dashboard, in two queries."""
+    """Headline counts for the staff dashboard: organisations and tech firms (one aggregate),
+    firm-years and active partner credentials. Three queries, one per table, whatever the size."""
     orgs = Organisation.objects.aggregate(
         organisations=Count("pk"), firms=Count("pk", filter=Q(kind=Organisation.Kind.FIRM, is_tech=True))
     )

@@ -6,23 +6,20 @@ queries (never a Python loop over firms or firm-years) and returns a ``Value`` p
 WMCA area. The SQL is plain ORM so it runs on PostgreSQL and SQLite alike.
 """
 
-import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from missions.registry import Value, register
-from portal.models import FirmYear, LocalAuthority, Organisation
+from missions.geographies import WMCA_BOROUGHS
+from missions.registry import Value, period_value, rate_value, register, year_period
+from portal.models import FirmYear, Organisation
 
-WMCA_CODE = "E47000007"
 SUPPRESSION_THRESHOLD = 10
 SCALEUP_YEARS = 8
 HGE_MIN_EMPLOYEES = 10
-WMCA_BOROUGHS = [choice for choice in LocalAuthority.values if choice != LocalAuthority.OUTSIDE]
-ONE_DECIMAL = Decimal("0.1")
 
 
 def firm_population() -> QuerySet[Organisation]:
@@ -32,28 +29,8 @@ def firm_population() -> QuerySet[Organisation]:
     ).order_by()
 
 
-def _percentage(numerator: int, denominator: int) -> Decimal:
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-def _year_value(year: int, value: Decimal | None, **extra) -> Value:
-    return Value(
-        period_label=str(year),
-        period_start=datetime.date(year, 1, 1),
-        period_end=datetime.date(year, 12, 31),
-        geography_code=WMCA_CODE,
-        value=value,
-        **extra,
-    )
-
-
-def _rate_value(year: int, numerator: int, denominator: int) -> Value:
-    return _year_value(
-        year, _percentage(numerator, denominator), numerator=Decimal(numerator), denominator=Decimal(denominator)
-    )
-
-
-def _current_year() -> int:
+def current_year() -> int:
+    """The last year a computing function reports: this calendar year, in the portal's time zone."""
     return timezone.localdate().year
 
 
@@ -67,7 +44,7 @@ def survival_values(*, years: int, population: QuerySet[Organisation] | None = N
     (a firm dissolved during year c+N was active in it). ``population`` narrows the firms counted
     (a subset of ``firm_population()``); by default it is the whole of it.
     """
-    last_cohort = _current_year() - years
+    last_cohort = current_year() - years
     rows = (
         (firm_population() if population is None else population)
         .filter(founded_on__isnull=False)
@@ -80,7 +57,7 @@ def survival_values(*, years: int, population: QuerySet[Organisation] | None = N
         )
         .order_by("cohort")
     )
-    return [_rate_value(row["cohort"], row["survivors"], row["births"]) for row in rows]
+    return [rate_value(*year_period(row["cohort"]), row["survivors"], row["births"]) for row in rows]
 
 
 @register("survival_1y")
@@ -130,7 +107,7 @@ def high_growth_values(*, population: QuerySet[Organisation] | None = None) -> l
         .annotate(eligible=Count("id"), high_growth=Count("id", filter=_is_high_growth()))
         .order_by("year")
     )
-    return [_rate_value(row["year"], row["high_growth"], row["eligible"]) for row in rows]
+    return [rate_value(*year_period(row["year"]), row["high_growth"], row["eligible"]) for row in rows]
 
 
 @register("high_growth_incidence")
@@ -149,12 +126,12 @@ def scaleup_conversion() -> list[Value]:
         firm_population()
         .filter(founded_on__isnull=False)
         .annotate(cohort=ExtractYear("founded_on"))
-        .filter(cohort__lte=_current_year() - SCALEUP_YEARS)
+        .filter(cohort__lte=current_year() - SCALEUP_YEARS)
         .values("cohort")
         .annotate(births=Count("id"), scaleups=Count("id", filter=Q(became_scaleup)))
         .order_by("cohort")
     )
-    return [_rate_value(row["cohort"], row["scaleups"], row["births"]) for row in rows]
+    return [rate_value(*year_period(row["cohort"]), row["scaleups"], row["births"]) for row in rows]
 
 
 # Diversity (KPIS §2.8) -----------------------------------------------------------------------
@@ -177,9 +154,9 @@ def diversity_values(*, numerator: str, denominator: str) -> list[Value]:
     values = []
     for row in rows:
         if row["whole"] < SUPPRESSION_THRESHOLD:
-            values.append(_year_value(row["year"], None, suppressed=True))
+            values.append(period_value(*year_period(row["year"]), None, suppressed=True))
         else:
-            values.append(_rate_value(row["year"], row["part"], row["whole"]))
+            values.append(rate_value(*year_period(row["year"]), row["part"], row["whole"]))
     return values
 
 
@@ -217,27 +194,23 @@ def staff_disclosure_rate() -> list[Value]:
 
 
 def active_firms_by_origin(*, origin: str) -> list[Value]:
-    """Firms of ``origin`` active in each year y, from the population's earliest founding year to
-    this year. One query groups firms by (origin, founding year, dissolution year); the yearly
-    counts are summed from those few grouped rows."""
+    """Firms of ``origin`` active in each year y, from the population's earliest founding year (of
+    any origin, so the three series cover the same years) to this year. Two queries: that year,
+    and this origin's firms counted by (founding year, dissolution year), a few rows summed here."""
+    first_founded = firm_population().aggregate(first=Min("founded_on"))["first"]
+    if first_founded is None:
+        return []
     groups = list(
         firm_population()
-        .filter(founded_on__isnull=False)
+        .filter(origin=origin, founded_on__isnull=False)
         .annotate(born=ExtractYear("founded_on"), gone=ExtractYear("dissolved_on"))
-        .values("origin", "born", "gone")
+        .values("born", "gone")
         .annotate(firms=Count("id"))
     )
-    if not groups:
-        return []
-    first_year = min(group["born"] for group in groups)
     values = []
-    for year in range(first_year, _current_year() + 1):
-        active = sum(
-            group["firms"]
-            for group in groups
-            if group["origin"] == origin and group["born"] <= year and (group["gone"] is None or group["gone"] >= year)
-        )
-        values.append(_year_value(year, Decimal(active)))
+    for year in range(first_founded.year, current_year() + 1):
+        active = sum(g["firms"] for g in groups if g["born"] <= year and (g["gone"] is None or g["gone"] >= year))
+        values.append(period_value(*year_period(year), Decimal(active)))
     return values
 
 

@@ -2,6 +2,9 @@
 decided, the share decided within the service level, and the firms the workspaces support (with
 their survival and high growth, through the firm-register functions restricted to those firms).
 
+Every indicator counts the same population: the workspaces in the seven WMCA boroughs (an
+application counts when it names at least one of them; a tenancy when its desks are in one of
+them), and for supported firms the tech firms of ``firm_population()``, as M1-04 and M1-06 do.
 Every function runs one or two grouped queries (never a Python loop over applications or
 tenancies) and returns ``Value`` rows; plain ORM, so it runs on PostgreSQL and SQLite alike.
 """
@@ -17,22 +20,12 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
-from missions.models import Geography
-from missions.registry import Value, register
-from missions.services import period_label
-from portal.models import LocalAuthority, Organisation
-from workspaces.models import Application, DeskPool, Tenancy
+from missions.geographies import BOROUGH_CODES, WMCA_BOROUGHS, WMCA_CODE
+from missions.registry import Value, period_value, rate_value, register, year_period
+from portal.models import Organisation
+from workspaces.models import Application, DeskPool, Tenancy, Workspace
 
-from .firms import (
-    WMCA_BOROUGHS,
-    WMCA_CODE,
-    _percentage,
-    _rate_value,
-    _year_value,
-    firm_population,
-    high_growth_values,
-    survival_values,
-)
+from .firms import current_year, firm_population, high_growth_values, survival_values
 
 
 def _quarter_index(day: datetime.date) -> int:
@@ -54,11 +47,15 @@ def _sql_quarter_index(field: str) -> CombinedExpression:
     return ExtractYear(field) * 4 + ExtractQuarter(field) - 1
 
 
-def _borough_codes() -> dict[str, str]:
-    """LocalAuthority choice -> ONS code of the Geography row of the same name."""
-    labels = {LocalAuthority(choice).label: choice for choice in WMCA_BOROUGHS}
-    rows = Geography.objects.filter(level=Geography.Level.LOCAL_AUTHORITY, name__in=labels).values_list("name", "code")
-    return {labels[name]: code for name, code in rows}
+def wmca_applications() -> QuerySet[Application]:
+    """Applications naming at least one workspace in the seven WMCA boroughs."""
+    in_area = Workspace.objects.filter(applications=OuterRef("pk"), local_authority__in=WMCA_BOROUGHS)
+    return Application.objects.filter(Exists(in_area)).order_by()
+
+
+def wmca_tenancies() -> QuerySet[Tenancy]:
+    """Tenancies of desks in workspaces in the seven WMCA boroughs."""
+    return Tenancy.objects.filter(pool__workspace__local_authority__in=WMCA_BOROUGHS).order_by()
 
 
 # Occupancy -----------------------------------------------------------------------------------
@@ -74,11 +71,11 @@ def workspace_occupancy() -> list[Value]:
     open offers are not let, so they are left out (the dashboard's live panel counts them as held).
     Capacity is today's ``DeskPool.capacity`` for every quarter (there is no capacity history).
 
-    Three queries whatever the number of tenancies or quarters: capacity by borough, the boroughs'
-    codes, and the desks of the tenancies that have started, grouped by borough, start quarter and
-    end quarter. A tenancy is let at the end of quarter q exactly when its start quarter <= q < its
-    end quarter, where the end quarter is that of ``ended_on`` if it has ended by today and none
-    otherwise; the few grouped rows are accumulated per quarter here.
+    Two queries whatever the number of tenancies or quarters: capacity by borough, and the desks of
+    the tenancies that have started, grouped by borough, start quarter and end quarter. A tenancy
+    is let at the end of quarter q exactly when its start quarter <= q < its end quarter, where the
+    end quarter is that of ``ended_on`` if it has ended by today and none otherwise; the few
+    grouped rows are accumulated per quarter here.
     """
     today = timezone.localdate()
     current = _quarter_index(today)
@@ -91,9 +88,9 @@ def workspace_occupancy() -> list[Value]:
     overall = sum(capacity.values())
     if not overall:
         return []
-    codes = _borough_codes()
     rows = (
-        Tenancy.objects.filter(start_on__lte=today, pool__workspace__local_authority__in=WMCA_BOROUGHS)
+        wmca_tenancies()
+        .filter(start_on__lte=today)
         .annotate(
             start_quarter=_sql_quarter_index("start_on"),
             end_quarter=Case(
@@ -118,25 +115,13 @@ def workspace_occupancy() -> list[Value]:
     values = []
     for index in range(first, current + 1):
         start, end = _quarter_bounds(index)
-        label = period_label(start, end)
         for borough, changes in change.items():
             let[borough] += changes.get(index, 0)
-        geographies = [(WMCA_CODE, sum(let.values()), overall)] + [
-            (codes[borough], let[borough], total)
-            for borough, total in sorted(capacity.items())
-            if total and borough in codes
-        ]
+        values.append(rate_value(start, end, sum(let.values()), overall, geography_code=WMCA_CODE))
         values.extend(
-            Value(
-                period_label=label,
-                period_start=start,
-                period_end=end,
-                geography_code=code,
-                value=_percentage(desks, total),
-                numerator=Decimal(desks),
-                denominator=Decimal(total),
-            )
-            for code, desks, total in geographies
+            rate_value(start, end, let[borough], total, geography_code=BOROUGH_CODES[borough])
+            for borough, total in sorted(capacity.items())
+            if total
         )
     return values
 
@@ -144,37 +129,32 @@ def workspace_occupancy() -> list[Value]:
 # Applications and the service level ------------------------------------------------------------
 
 
-def _yearly_counts(rows: dict[int, int]) -> list[Value]:
-    """A count for every year from the first with any to this year, zero where there were none."""
+def _yearly_application_counts(field: str) -> list[Value]:
+    """Applications to WMCA workspaces by the calendar year of ``field`` (a timestamp), for every
+    year from the first with any to this year, zero where there were none. One query."""
+    rows = dict(
+        wmca_applications()
+        .filter(**{f"{field}__isnull": False})
+        .annotate(year=ExtractYear(field))
+        .values_list("year")
+        .annotate(n=Count("pk"))
+    )
     if not rows:
         return []
-    return [_year_value(year, Decimal(rows.get(year, 0))) for year in range(min(rows), timezone.localdate().year + 1)]
+    years = range(min(rows), current_year() + 1)
+    return [period_value(*year_period(year), Decimal(rows.get(year, 0))) for year in years]
 
 
 @register("workspace_applications_received")
 def workspace_applications_received() -> list[Value]:
     """Applications submitted in each year (drafts never submitted are not received)."""
-    rows = (
-        Application.objects.filter(submitted_at__isnull=False)
-        .annotate(year=ExtractYear("submitted_at"))
-        .values_list("year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return _yearly_counts(dict(rows))
+    return _yearly_application_counts("submitted_at")
 
 
 @register("workspace_applications_decided")
 def workspace_applications_decided() -> list[Value]:
     """Applications first decided (offered, rejected or waitlisted) in each year."""
-    rows = (
-        Application.objects.filter(decided_at__isnull=False)
-        .annotate(year=ExtractYear("decided_at"))
-        .values_list("year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return _yearly_counts(dict(rows))
+    return _yearly_application_counts("decided_at")
 
 
 @register("workspace_decided_within_service_level")
@@ -183,44 +163,47 @@ def workspace_decided_within_service_level() -> list[Value]:
     ``WORKSPACES_SERVICE_LEVEL_DAYS`` working days of submission."""
     limit = settings.WORKSPACES_SERVICE_LEVEL_DAYS
     rows = (
-        Application.objects.filter(decided_at__isnull=False, decision_working_days__isnull=False)
+        wmca_applications()
+        .filter(decided_at__isnull=False, decision_working_days__isnull=False)
         .annotate(year=ExtractYear("decided_at"))
         .values("year")
         .annotate(decided=Count("pk"), within=Count("pk", filter=Q(decision_working_days__lte=limit)))
         .order_by("year")
     )
-    return [_rate_value(row["year"], row["within"], row["decided"]) for row in rows]
+    return [rate_value(*year_period(row["year"]), row["within"], row["decided"]) for row in rows]
 
 
 # Supported firms ---------------------------------------------------------------------------------
 
 
+def supported_firm_population() -> QuerySet[Organisation]:
+    """The firms of ``firm_population()`` that have ever held desks in a WMCA workspace."""
+    return firm_population().filter(Exists(wmca_tenancies().filter(organisation=OuterRef("pk"))))
+
+
 @register("workspace_supported_firms")
 def workspace_supported_firms() -> list[Value]:
-    """Distinct firms with a tenancy in year t (started by 31 December, not ended before 1 January),
-    from the first tenancy's year to this year. Two queries: the first year, then one count per
-    year as conditional aggregates of a single scan."""
-    first = Tenancy.objects.aggregate(first=Min("start_on"))["first"]
+    """Distinct supported firms (``supported_firm_population``) with a WMCA tenancy in year t
+    (started by 31 December, not ended before 1 January), from the first such tenancy's year to
+    this year. Two queries: the first year, then one count per year as conditional aggregates of
+    a single scan."""
+    tenancies = wmca_tenancies().filter(organisation__in=firm_population())
+    first = tenancies.aggregate(first=Min("start_on"))["first"]
     if first is None:
         return []
-    years = range(first.year, timezone.localdate().year + 1)
-    counts = Tenancy.objects.aggregate(
+    years = range(first.year, current_year() + 1)
+    counts = tenancies.aggregate(
         **{
             f"y{year}": Count(
                 "organisation",
                 distinct=True,
-                filter=Q(start_on__lte=datetime.date(year, 12, 31))
-                & (Q(ended_on__isnull=True) | Q(ended_on__gte=datetime.date(year, 1, 1))),
+                filter=Q(start_on__lte=year_period(year)[1])
+                & (Q(ended_on__isnull=True) | Q(ended_on__gte=year_period(year)[0])),
             )
             for year in years
         }
     )
-    return [_year_value(year, Decimal(counts[f"y{year}"])) for year in years]
-
-
-def supported_firm_population() -> QuerySet[Organisation]:
-    """The firms of ``firm_population()`` that have ever had a workspace tenancy."""
-    return firm_population().filter(Exists(Tenancy.objects.filter(organisation=OuterRef("pk"))))
+    return [period_value(*year_period(year), Decimal(counts[f"y{year}"])) for year in years]
 
 
 @register("workspace_supported_survival_3y")

@@ -5,10 +5,9 @@ import datetime
 from decimal import Decimal
 
 from missions.catalogue import COMPARATOR_INDICATORS
-from missions.computations.firms import WMCA_CODE
+from missions.geographies import WMCA_CODE
 from missions.models import Indicator, Observation
 
-HEADLINE_GEOGRAPHY = WMCA_CODE  # the WMCA area, where the portal's own values are computed
 PORTAL_STATUSES = (Observation.Status.COMPUTED, Observation.Status.REPORTED)
 COMPARATOR_STATUSES = (Observation.Status.PUBLISHED, Observation.Status.TARGET)
 # Indicators that exist only to carry official reference figures; they have no portal value.
@@ -27,7 +26,7 @@ SERIES_KIND = {
     Observation.Status.TARGET: "Target",
 }
 # Official figures nearest the WMCA area come first when several share a period.
-AREA_PREFERENCE = {HEADLINE_GEOGRAPHY: 0, "E12000005": 1, "E92000001": 2, "K02000001": 3}
+AREA_PREFERENCE = {WMCA_CODE: 0, "E12000005": 1, "E92000001": 2, "K02000001": 3}
 STATUS_ORDER = {status: index for index, status in enumerate(Observation.Status.values)}
 
 

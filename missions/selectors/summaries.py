@@ -2,16 +2,19 @@
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import Rank
 from django.utils import timezone
 
+from missions.geographies import WMCA_CODE
 from missions.models import Indicator, Mission, Observation
 
 from .figures import (
     AREA_PREFERENCE,
-    HEADLINE_GEOGRAPHY,
     PORTAL_STATUSES,
     REFERENCE_CODES,
     TargetStatus,
@@ -86,14 +89,15 @@ class IndicatorSummary:
         return TargetStatus.LABELS[self.target_status][1]
 
 
-def _headline_geography_id(portal: list[Observation]) -> int | None:
+def _headline_geography_id(portal: list[Observation], counts: Mapping[int, int] | None) -> int | None:
+    """The WMCA area if it has a portal value, else the geography with most of them (then by code)."""
     if not portal:
         return None
-    counts = Counter(o.geography_id for o in portal)
     codes = {o.geography_id: o.geography.code for o in portal}
-    if HEADLINE_GEOGRAPHY in codes.values():
-        return next(pk for pk, code in codes.items() if code == HEADLINE_GEOGRAPHY)
-    return min(counts, key=lambda pk: (-counts[pk], codes[pk]))
+    if WMCA_CODE in codes.values():  # the area the portal's own values are computed for
+        return next(pk for pk, code in codes.items() if code == WMCA_CODE)
+    counts = Counter(o.geography_id for o in portal) if counts is None else counts
+    return min(codes, key=lambda pk: (-counts[pk], codes[pk]))
 
 
 def _official_key(observation: Observation) -> tuple:
@@ -105,11 +109,17 @@ def _official_key(observation: Observation) -> tuple:
     )
 
 
-def portal_latest(observations: list[Observation]) -> tuple[Observation | None, Observation | None]:
+def portal_latest(
+    observations: list[Observation], *, portal_counts: Mapping[int, int] | None = None
+) -> tuple[Observation | None, Observation | None]:
     """The portal's latest own value (computed or reported) and the one before it, for the
-    headline geography. Runs no query: the API's ``latest`` and the pages share this rule."""
+    headline geography. Runs no query: the API's ``latest`` and the pages share this rule.
+
+    ``portal_counts`` (geography id -> number of portal values) is for a caller that loaded only
+    the newest values of each series; without it the values given are counted.
+    """
     portal = [o for o in observations if o.status in PORTAL_STATUSES]
-    geography_id = _headline_geography_id(portal)
+    geography_id = _headline_geography_id(portal, portal_counts)
     series = sorted((o for o in portal if o.geography_id == geography_id), key=period_key)
     if not series:
         return None, None
@@ -119,15 +129,20 @@ def portal_latest(observations: list[Observation]) -> tuple[Observation | None, 
 
 
 def indicator_summarise(
-    indicator: Indicator, observations: list[Observation], *, now: datetime.datetime | None = None
+    indicator: Indicator,
+    observations: list[Observation],
+    *,
+    now: datetime.datetime | None = None,
+    portal_counts: Mapping[int, int] | None = None,
 ) -> IndicatorSummary:
     """Summarise one indicator from its observations (geography loaded). Runs no query.
 
     Latest is the portal value with the greatest ``period_end`` for the headline geography;
-    previous is the one before it for the same geography and status.
+    previous is the one before it for the same geography and status. ``portal_counts`` as for
+    ``portal_latest``.
     """
     now = now or timezone.now()
-    latest, previous = portal_latest(observations)
+    latest, previous = portal_latest(observations, portal_counts=portal_counts)
     published = [o for o in observations if o.status == Observation.Status.PUBLISHED]
     updated_at = observation_updated_at(latest) if latest else None
     return IndicatorSummary(
@@ -167,23 +182,62 @@ def indicator_list(*, user):
     return Indicator.objects.visible_to(user).for_list()
 
 
-def _observations_by_indicator(indicators: list[Indicator]) -> dict[int, list[Observation]]:
-    """Every observation of these indicators with its geography, in one query."""
-    grouped: dict[int, list[Observation]] = defaultdict(list)
+@dataclass
+class _Loaded:
+    """What a summary needs of one indicator's observations, and how many portal values each
+    geography has (the headline rule counts them, but only the newest are loaded)."""
+
+    observations: list[Observation] = field(default_factory=list)
+    portal_counts: dict[int, int] = field(default_factory=dict)
+
+
+def _observations_by_indicator(indicators: list[Indicator]) -> dict[int, _Loaded]:
+    """The observations of these indicators that a summary can use, with their geography, in one
+    query: per geography and status of the portal's own values the two newest periods (ties
+    kept), and the published figures of the newest period. Window functions pick them in the
+    database, so the rows loaded stay few however long the series grow; the result is the same as
+    summarising every observation (``indicator_summarise`` with all of them)."""
+    portal = Q(status__in=PORTAL_STATUSES)
     rows = (
         Observation.objects.filter(indicator_id__in=[i.pk for i in indicators])
+        .filter(portal | Q(status=Observation.Status.PUBLISHED))
+        .annotate(
+            series_rank=Window(
+                Rank(),
+                partition_by=[F("indicator_id"), F("geography_id"), F("status")],
+                order_by=[F("period_end").desc(), F("period_start").desc()],
+            ),
+            newest_rank=Window(Rank(), partition_by=[F("indicator_id"), F("status")], order_by=F("period_end").desc()),
+            geography_values=Window(
+                Count("pk"),
+                partition_by=[
+                    F("indicator_id"),
+                    F("geography_id"),
+                    Case(When(portal, then=Value(True)), default=Value(False)),
+                ],
+            ),
+        )
+        .filter((portal & Q(series_rank__lte=2)) | Q(status=Observation.Status.PUBLISHED, newest_rank=1))
         .select_related("geography")
         .defer("notes")
         .order_by()
     )
+    loaded: dict[int, _Loaded] = defaultdict(_Loaded)
     for observation in rows:
-        grouped[observation.indicator_id].append(observation)
-    return grouped
+        entry = loaded[observation.indicator_id]
+        entry.observations.append(observation)
+        if observation.status in PORTAL_STATUSES:
+            entry.portal_counts[observation.geography_id] = observation.geography_values
+    return loaded
 
 
 def _summaries(indicators: list[Indicator], now: datetime.datetime | None) -> list[IndicatorSummary]:
-    observations = _observations_by_indicator(indicators)
-    return [indicator_summarise(i, observations.get(i.pk, []), now=now) for i in indicators]
+    loaded = _observations_by_indicator(indicators)
+    summaries = []
+    for indicator in indicators:
+        entry = loaded.get(indicator.pk) or _Loaded()
+        summaries.append(indicator_summarise(indicator, entry.observations, now=now, portal_counts=entry.portal_counts))
+    return summaries
 
 
 def mission_summary_list(*, user, now: datetime.datetime | None = None) -> list[MissionSummary]:

@@ -6,7 +6,9 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
+from missions import selectors
 from missions.catalogue import indicator_catalogue_sync
 from missions.models import Indicator, Observation, RefreshRun
 from portal.roles import Role
@@ -50,27 +52,6 @@ def observations_url(indicator) -> str:
 
 def refresh_url(run) -> str:
     return f"{REFRESHES_URL}{run.pk}/"
-
-
-@pytest.fixture
-def as_partner(api_client, partner_token):
-    """as_partner("read", ..., organisation=None) -> (client with a token of those scopes, its organisation)."""
-
-    def make(*scopes: str, organisation=None):
-        token, partner = partner_token(*scopes, organisation=organisation)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return api_client, partner
-
-    return make
-
-
-@pytest.fixture
-def as_user(api_client):
-    def make(user):
-        api_client.force_login(user)
-        return api_client
-
-    return make
 
 
 @pytest.fixture
@@ -204,17 +185,28 @@ def test_indicator_shows_its_fields_and_latest_own_value(api_client, partner):
     assert (latest["bound"], latest["suppressed"], latest["status"]) == (">=", False, "reported")
 
 
-def test_latest_value_without_a_wmca_row_is_the_latest_of_any_area(api_client):
+def test_latest_value_without_a_wmca_row_follows_the_pages_rule_the_area_with_most_values(api_client):
     indicator = IndicatorFactory(code="M4-95")
-    ObservationFactory(indicator=indicator, year=2023, geography=geography(UK), value=Decimal("10"))
+    # The UK has more values; the West Midlands has a later one. The pages headline the area with
+    # most values (not the latest period of any area), so the API's latest is the UK's 2023.
+    for year in (2021, 2022, 2023):
+        ObservationFactory(indicator=indicator, year=year, geography=geography(UK), value=Decimal(year - 2013))
+    ObservationFactory(indicator=indicator, year=2019, geography=geography(WEST_MIDLANDS), value=Decimal("4"))
     ObservationFactory(indicator=indicator, year=2024, geography=geography(WEST_MIDLANDS), value=None, suppressed=True)
     latest = api_client.get(indicator_url(indicator)).json()["latest"]
     assert (latest["geography"], latest["period_label"], latest["value"], latest["suppressed"]) == (
-        WEST_MIDLANDS,
-        "2024",
-        None,
-        True,
+        UK,
+        "2023",
+        10,
+        False,
     )
+    # The same value as the pages show (indicator_summarise) and the rule they share (portal_latest).
+    observations = list(Observation.objects.filter(indicator=indicator).select_related("geography"))
+    shared, _ = selectors.portal_latest(observations)
+    mission_page = selectors.mission_summary_get(user=AnonymousUser(), mission=indicator.mission)
+    (listed,) = [s.latest for s in mission_page.summaries if s.indicator == indicator]
+    for pages in (selectors.indicator_summarise(indicator, observations).latest, shared, listed):
+        assert (latest["geography"], latest["period_label"]) == (pages.geography.code, pages.period_label)
 
 
 def test_latest_value_is_null_without_an_own_value(api_client):

@@ -203,6 +203,19 @@ def test_firms_by_origin_counts_active_firms_each_year():
     assert [abroad[y].value for y in ("2019", "2020", str(THIS_YEAR))] == [0, 1, 1]
 
 
+def test_each_origin_takes_two_queries_whatever_the_number_of_firms():
+    origins = (firms.firms_home_grown, firms.firms_relocated_uk, firms.firms_relocated_abroad)
+    counts = []
+    for batch in (1, 40):
+        for _ in range(batch):
+            firm(founded_on=datetime.date(2019, 2, 1), origin=Organisation.Origin.RELOCATED_UK)
+        with CaptureQueriesContext(connection) as queries:
+            results = [function() for function in origins]
+        counts.append(len(queries.captured_queries))
+    assert counts == [6, 6]
+    assert by_label(results[1])["2019"].value == 41
+
+
 def _population(size: int) -> None:
     organisations = firms_bulk(size, founded_on=datetime.date(2012, 1, 1))
     FirmYear.objects.bulk_create(

@@ -77,3 +77,10 @@ def test_only_one_refresh_runs_at_a_time():
     RefreshRun.objects.create(trigger=RefreshRun.Trigger.STAFF, status=RefreshRun.Status.SUCCEEDED)
     with pytest.raises(IntegrityError):
         RefreshRun.objects.create(trigger=RefreshRun.Trigger.SCHEDULE, status=RefreshRun.Status.QUEUED)
+
+
+@pytest.mark.parametrize(
+    ("status", "is_open"), [("queued", True), ("running", True), ("succeeded", False), ("failed", False)]
+)
+def test_a_run_is_open_until_it_finishes(status, is_open):
+    assert RefreshRun(status=status).is_open is is_open

@@ -2,16 +2,20 @@
 worker died is marked failed instead of staying "running"."""
 
 import datetime
-import threading
+import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from missions import services, tasks
 from missions.catalogue import indicator_catalogue_sync
-from missions.models import Indicator, Observation, RefreshRun
+from missions.models import Geography, Indicator, Observation, RefreshRun
+from missions.registry import REGISTRY, period_value, year_period
 from portal.models import FirmYear, LocalAuthority, Organisation
+from tests.conftest import run_at_once
 from tests.missions.factories import IndicatorFactory, ObservationFactory, RefreshRunFactory
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 from tests.workspaces.factories import offered_application
@@ -112,6 +116,33 @@ def test_periods_no_longer_produced_are_removed_and_other_statuses_are_kept(cata
 
 
 @pytest.mark.django_db
+def test_the_clean_up_is_one_fixed_size_statement_and_history_records_what_it_removes(monkeypatch):
+    indicator = IndicatorFactory(computed=True, computation="test_years")
+    geographies = dict(Geography.objects.values_list("code", "pk"))
+    selecting = []
+    for years in (range(2000, 2040), range(2010, 2012)):
+        values = [period_value(*year_period(year), Decimal(year)) for year in years]
+        monkeypatch.setitem(REGISTRY, "test_years", lambda values=values: values)
+        with CaptureQueriesContext(connection) as queries:
+            assert services._indicator_refresh(indicator.pk, "test_years", geographies) == len(values)
+        # The statement that finds the rows no longer produced (the delete reads them first).
+        sql = [q["sql"] for q in queries.captured_queries if "NOT" in q["sql"] and "computed_at" in q["sql"]]
+        assert len(sql) == 1, sql
+        selecting.append(re.sub(r"'[^']*'", "'?'", sql[0].split(" WHERE ", 1)[1]))  # literals aside
+    # The same condition whatever the number of values produced: no term per value.
+    assert all("period_label" not in where and " OR " not in where for where in selecting)
+    assert selecting[0] == selecting[1]
+    assert set(Observation.objects.filter(indicator=indicator).values_list("period_label", flat=True)) == {
+        "2010",
+        "2011",
+    }
+    # Removing computed values goes through the history (the upserts themselves write none).
+    removed = Observation.history.filter(indicator_id=indicator.pk, history_type="-")
+    assert removed.count() == 38
+    assert not Observation.history.filter(indicator_id=indicator.pk).exclude(history_type="-").exists()
+
+
+@pytest.mark.django_db
 def test_a_broken_indicator_fails_the_run_but_not_the_others(catalogue):
     firms_build()
     IndicatorFactory(code="M1-99", computed=True, computation="no_such_function")
@@ -137,6 +168,53 @@ def test_a_finished_run_is_not_run_again(catalogue):
     assert services.refresh_run_execute(run_id=run.pk) is None
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_duplicate_delivery_of_a_running_run_keeps_its_start_and_never_moves_progress_back(catalogue, monkeypatch):
+    firms_build()
+    started = timezone.now() - datetime.timedelta(minutes=2)
+    run = RefreshRunFactory(
+        status=RefreshRun.Status.RUNNING,
+        started_at=started,
+        heartbeat_at=timezone.now(),
+        indicators_done=3,
+        indicators_total=catalogue,
+    )
+    seen = []
+    refresh_one = services._indicator_refresh
+
+    def watched(*args):
+        seen.append(RefreshRun.objects.values_list("indicators_done", "started_at").get(pk=run.pk))
+        return refresh_one(*args)
+
+    monkeypatch.setattr(services, "_indicator_refresh", watched)
+    finished = services.refresh_run_execute(run_id=run.pk)
+    assert finished.status == RefreshRun.Status.SUCCEEDED
+    assert finished.started_at == started
+    assert finished.indicators_done == finished.indicators_total == catalogue
+    assert seen[0] == (3, started)  # joined where the first delivery had got to
+    done = [done for done, _ in seen]
+    assert done == sorted(done) and min(done) == 3
+
+
+@pytest.mark.django_db
+def test_a_queued_run_starts_now_from_zero(catalogue):
+    run = RefreshRunFactory()
+    before = timezone.now()
+    finished = services.refresh_run_execute(run_id=run.pk)
+    assert finished.started_at >= before
+    assert finished.indicators_done == finished.indicators_total == catalogue
+
+
+@pytest.mark.django_db
+def test_start_opens_and_runs_a_refresh_or_leaves_an_open_one_alone(catalogue):
+    run = services.refresh_run_start(trigger=RefreshRun.Trigger.STAFF)
+    assert (run.trigger, run.status) == (RefreshRun.Trigger.STAFF, RefreshRun.Status.SUCCEEDED)
+    assert services.refresh_run_start(trigger=RefreshRun.Trigger.STAFF, run_id=run.pk) is None  # finished
+    RefreshRunFactory()
+    assert services.refresh_run_start(trigger=RefreshRun.Trigger.STAFF) is None
+    assert RefreshRun.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -208,35 +286,19 @@ def test_the_hourly_schedule_exists():
     assert (task.interval.every, task.interval.period) == (1, "hours")
 
 
-def _in_threads(*functions):
-    errors = []
-
-    def call(function):
-        try:
-            function()
-        except Exception as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call, args=(function,)) for function in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+def succeeded(results: list) -> list:
+    """The results of ``run_at_once``, failing the test on any exception a thread raised."""
+    errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, errors
+    return results
 
 
 @TRANSACTIONAL
 def test_two_requests_at_the_same_moment_open_one_run(postgres):
-    barrier = threading.Barrier(8)
-    results = []
-
     def request():
-        barrier.wait()
-        results.append(services.refresh_run_create(trigger=RefreshRun.Trigger.API))
+        return services.refresh_run_create(trigger=RefreshRun.Trigger.API)
 
-    _in_threads(*[request] * 8)
+    results = succeeded(run_at_once([request] * 8))
     assert sum(created for _, created in results) == 1
     assert len({run.pk for run, _ in results}) == 1
     assert RefreshRun.objects.count() == 1
@@ -251,13 +313,11 @@ def test_the_same_run_delivered_twice_at_once_gives_the_clean_result(postgres):
     Observation.objects.filter(status="computed").delete()
 
     run, _ = services.refresh_run_create(trigger=RefreshRun.Trigger.API)
-    barrier = threading.Barrier(2)
 
     def execute():
-        barrier.wait()
-        services.refresh_run_execute(run_id=run.pk)
+        return services.refresh_run_execute(run_id=run.pk)
 
-    _in_threads(execute, execute)
+    succeeded(run_at_once([execute, execute]))
     assert snapshot() == clean
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.SUCCEEDED

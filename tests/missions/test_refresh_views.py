@@ -1,10 +1,12 @@
-"""The staff pages of the KPI refresh: the dashboard button, the run page and its live fragment."""
+"""The staff pages of the KPI refresh: the dashboard button and broker notice, the run page and
+its live fragment."""
 
 import pytest
 from django.urls import reverse
 
 from missions.catalogue import indicator_catalogue_sync
 from missions.models import RefreshRun
+from portal import health
 from tests.missions.factories import RefreshRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,35 @@ def test_the_dashboard_offers_a_refresh_and_shows_the_latest(client, staff_user)
     assert "Refresh KPIs now" in page
     assert f'href="{run_url(run)}"' in page
     assert "14 of 14 indicators" in page
+
+
+UNAVAILABLE = "Background jobs are unavailable"
+
+
+def test_the_dashboard_says_when_background_jobs_are_unavailable(client, staff_user, settings):
+    client.force_login(staff_user)
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    health.broker_probe_forget()
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert UNAVAILABLE in response.content.decode()
+    assert "Refresh KPIs now" in response.content.decode()  # the stored figures are still there
+
+
+def test_the_dashboard_says_nothing_when_the_broker_answers(client, staff_user, redis_url):
+    client.force_login(staff_user)
+    health.broker_probe_forget()
+    assert UNAVAILABLE not in client.get("/dashboard/").content.decode()
+
+
+def test_the_dashboard_probes_the_broker_once_for_many_loads(client, staff_user, monkeypatch):
+    probes = []
+    monkeypatch.setattr(health, "broker_ok", lambda: probes.append(1) or False)
+    health.broker_probe_forget()
+    client.force_login(staff_user)
+    for _ in range(3):
+        assert UNAVAILABLE in client.get("/dashboard/").content.decode()
+    assert len(probes) == 1
 
 
 def test_staff_start_a_refresh_that_runs_after_commit(client, staff_user, django_capture_on_commit_callbacks):

@@ -2,6 +2,7 @@
 visibility, and a fixed number of queries."""
 
 import datetime
+import random
 from decimal import Decimal
 
 import pytest
@@ -13,11 +14,12 @@ from missions.models import Indicator, Observation
 from missions.selectors import SUPPRESSED_TEXT, TargetStatus
 from missions.services import observation_submit
 from portal.roles import user_roles
-from tests.missions.factories import UK, WEST_MIDLANDS, IndicatorFactory, ObservationFactory, geography
+from tests.missions.factories import UK, WEST_MIDLANDS, WMCA, IndicatorFactory, ObservationFactory, geography
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+BIRMINGHAM, ENGLAND = "E08000025", "E92000001"
 
 
 def summary(indicator: Indicator) -> selectors.IndicatorSummary:
@@ -273,3 +275,54 @@ def test_selectors_run_a_fixed_number_of_queries(count_queries, staff_user):
             [p.text + p.observation.geography.name for p in d.comparators + [p for s in d.series for p in s.points]]
         counts.append((listed.count, detail.count))
     assert counts[0] == counts[1] == (3, 2)
+
+
+def _summary_key(result: selectors.IndicatorSummary) -> tuple:
+    return tuple(None if o is None else o.pk for o in (result.latest, result.previous, result.official)) + (
+        result.target_status,
+        result.updated_at,
+        result.stale,
+    )
+
+
+def test_the_lists_load_only_the_newest_values_and_summarise_exactly_as_from_all_of_them(staff_user):
+    """The mission lists read per series only the newest two values (and the newest official
+    figures): on varied data every summary equals the one made from every observation."""
+    rng = random.Random(7)  # noqa: S311 - test data
+    other_areas = [WEST_MIDLANDS, UK, BIRMINGHAM]
+    official_areas = [WMCA, WEST_MIDLANDS, ENGLAND, UK]  # distinct preferences: no ties to break
+    indicators = []
+    for n in range(30):
+        indicator = IndicatorFactory(with_target=n % 2 == 0, direction=rng.choice(["up", "down", "on_plan"]))
+        indicators.append(indicator)
+        # Most without a WMCA value, so the headline is the area with most values.
+        portal_areas = rng.sample(other_areas, rng.randint(0, 3)) + ([WMCA] if n % 4 == 0 else [])
+        for area in portal_areas:
+            for status in rng.sample(["computed", "reported"], rng.randint(1, 2)):
+                for year in rng.sample(range(2012, 2026), rng.randint(1, 6)):
+                    value = None if rng.random() < 0.1 else Decimal(rng.randint(0, 100))
+                    ObservationFactory(
+                        indicator=indicator,
+                        year=year,
+                        geography=geography(area),
+                        status=status,
+                        value=value,
+                        suppressed=value is None,
+                        computed_at=NOW - datetime.timedelta(days=rng.randint(0, 900)),
+                    )
+        for area in rng.sample(official_areas, rng.randint(0, 3)):
+            for year in rng.sample(range(2015, 2026), rng.randint(1, 3)):
+                ObservationFactory(
+                    indicator=indicator,
+                    year=year,
+                    geography=geography(area),
+                    status=Observation.Status.PUBLISHED,
+                    secondary=rng.random() < 0.5,
+                )
+        if rng.random() < 0.3:
+            ObservationFactory(indicator=indicator, year=2030, status=Observation.Status.TARGET)
+    listed = {s.indicator.pk: s for m in selectors.mission_summary_list(user=staff_user, now=NOW) for s in m.summaries}
+    assert sum(1 for i in indicators if summary(i).latest is not None) > 10  # the data exercises the rule
+    assert sum(1 for i in indicators if summary(i).previous is not None) > 5
+    for indicator in indicators:
+        assert _summary_key(listed[indicator.pk]) == _summary_key(summary(indicator)), indicator.code

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from missions.catalogue import indicator_catalogue_sync
 from missions.computations import firms, workspaces
-from missions.models import Indicator, Observation, RefreshRun
+from missions.geographies import BOROUGH_CODES, WMCA_BOROUGHS
+from missions.models import Geography, Indicator, Observation, RefreshRun
 from missions.registry import REGISTRY
 from missions.services import refresh_run_execute
 from portal.models import LocalAuthority, Organisation
@@ -68,12 +69,31 @@ def test_every_workspace_indicator_is_registered_and_catalogued():
         assert (indicator.method, indicator.computation, indicator.mission.code) == ("computed", key, "M1")
         assert indicator.methodology and indicator.definition
     assert "20 working days" in Indicator.objects.get(code="M1-20").methodology
+    assert "20 working days" in Indicator.objects.get(code="M1-20").definition
     assert "bank holidays" in Indicator.objects.get(code="M1-20").methodology
     assert "(supported firms)" in Indicator.objects.get(code="M1-22").name
     assert "portal cohort" in Indicator.objects.get(code="M1-23").methodology
     assert "let" in Indicator.objects.get(code="M1-17").methodology
     assert "capacity is today's capacity" in Indicator.objects.get(code="M1-17").methodology.lower()
     assert Indicator.objects.get(code="M1-17").frequency == Indicator.Frequency.QUARTERLY
+
+
+def test_the_catalogue_states_the_service_level_of_the_settings_when_synced(settings):
+    settings.WORKSPACES_SERVICE_LEVEL_DAYS = 15  # read when synced, not when imported
+    indicator_catalogue_sync()
+    service_level = Indicator.objects.get(code="M1-20")
+    assert "15 working days" in service_level.definition
+    assert "service level is 15 working days" in service_level.methodology
+    assert "20 working days" not in service_level.definition + service_level.methodology
+    assert not Indicator.objects.filter(methodology__contains="[").filter(methodology__contains="days]").exists()
+
+
+def test_the_catalogue_says_the_workspace_indicators_count_the_seven_boroughs_only():
+    indicator_catalogue_sync()
+    for code in ("M1-17", "M1-18", "M1-19", "M1-20", "M1-21"):
+        assert "in the seven WMCA boroughs" in Indicator.objects.get(code=code).definition, code
+    for code in ("M1-21", "M1-22", "M1-23"):
+        assert "tech firms in the seven WMCA boroughs" in Indicator.objects.get(code=code).methodology, code
 
 
 # Occupancy
@@ -295,6 +315,56 @@ def test_supported_survival_and_high_growth_cover_only_firms_that_had_a_tenancy(
     assert (growth.value, growth.numerator, growth.denominator) == (Decimal("100.0"), 1, 1)
     all_growth = by_label(firms.high_growth_incidence())["2023"]
     assert (all_growth.value, all_growth.numerator, all_growth.denominator) == (Decimal("50.0"), 1, 2)
+
+
+# One population: workspaces in the seven WMCA boroughs
+
+
+def test_workspaces_outside_the_wmca_area_count_in_no_workspace_indicator(staff_user):
+    inside = WorkspaceFactory(pools={DeskType.FIXED_DESK: 10})
+    outside = WorkspaceFactory(local_authority=LocalAuthority.OUTSIDE, pools={DeskType.FIXED_DESK: 10})
+    # Applications: one only for the outside workspace, one naming both (counted once).
+    only_outside = _decided(staff_user, timezone.now(), 3)
+    only_outside.workspaces.set([outside])
+    both = _decided(staff_user, timezone.now(), 30)
+    both.workspaces.set([inside, outside])
+    # Tenancies: a firm in the outside workspace only, a firm in the inside one, and a firm
+    # registered outside the area holding desks inside (not one of the supported tech firms).
+    cohort = datetime.date(THIS_YEAR - 3, 5, 1)
+    outside_tenant = OrganisationFactory(founded_on=cohort)
+    inside_tenant = OrganisationFactory(founded_on=cohort)
+    accepted(staff_user, outside, organisation=outside_tenant)
+    accepted(staff_user, inside, organisation=inside_tenant)
+    accepted(staff_user, inside, organisation=OrganisationFactory(local_authority=LocalAuthority.OUTSIDE))
+
+    this_year = str(THIS_YEAR)
+    # The accepted applications were submitted and decided too; the outside one is not counted.
+    assert by_label(workspaces.workspace_applications_received())[this_year].value == 3
+    assert by_label(workspaces.workspace_applications_decided())[this_year].value == 3
+    within = by_label(workspaces.workspace_decided_within_service_level())[this_year]
+    assert (within.numerator, within.denominator) == (2, 3)
+    assert by_label(workspaces.workspace_supported_firms())[this_year].value == 1
+    assert list(workspaces.supported_firm_population()) == [inside_tenant]
+    survival = by_label(workspaces.workspace_supported_survival_3y())[str(THIS_YEAR - 3)]
+    assert (survival.numerator, survival.denominator) == (1, 1)
+    occupancy = {v.geography_code: v for v in workspaces.workspace_occupancy()}
+    # Let: the two tenancies inside. Capacity: 10 inside and the 15 of each workspace the two decided
+    # applications were made for at first, not the 10 outside.
+    assert (occupancy[WMCA].numerator, occupancy[WMCA].denominator) == (2, 40)
+
+
+def test_every_wmca_borough_has_its_geography_and_no_other_area_does():
+    assert set(WMCA_BOROUGHS) == set(LocalAuthority.values) - {LocalAuthority.OUTSIDE}
+    for borough, code in BOROUGH_CODES.items():
+        area = Geography.objects.get(code=code)
+        assert (area.name, area.level) == (LocalAuthority(borough).label, Geography.Level.LOCAL_AUTHORITY)
+
+
+def test_occupancy_has_a_value_for_each_borough_with_desks():
+    for borough in LocalAuthority.values:
+        WorkspaceFactory(local_authority=borough, pools={DeskType.FIXED_DESK: 4})
+    codes = {v.geography_code for v in workspaces.workspace_occupancy()}
+    assert codes == {WMCA, *BOROUGH_CODES.values()}  # every borough's workspaces, none outside
 
 
 # Set-based: the query count does not grow with the data

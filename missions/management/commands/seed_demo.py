@@ -1,10 +1,16 @@
-"""Load synthetic demo data and the demo accounts (local use only)."""
+"""Load synthetic demo data and the demo accounts (local use only).
+
+The command lives in the missions app because it seeds every app, and only missions may read
+every other app (SPEC §2); each app's own demo data stays in its ``demo`` module.
+"""
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from missions import demo as missions_demo
 from portal import demo
+from workspaces import demo as workspaces_demo
 
 
 class Command(BaseCommand):
@@ -29,13 +35,9 @@ class Command(BaseCommand):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
-        from workspaces import demo as workspaces_demo
-
         workspace_counts = workspaces_demo.seed(scale=scale)
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
-        from missions import demo as missions_demo
-
         reported = missions_demo.reported_values_seed()
         run = missions_demo.kpis_refresh_now()
         self.stdout.write(f"Reported demo values added: {reported} (marked synthetic).")
