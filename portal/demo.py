@@ -8,6 +8,7 @@ import random
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from oauth2_provider.models import Application
@@ -49,6 +50,7 @@ def _account(email: str, name: str, role: str, mfa: bool) -> User:
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)  # as setting TOTP up through the pages does
     return user
 
 

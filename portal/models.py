@@ -95,6 +95,9 @@ class Sector(models.TextChoices):
     NON_TECH = "non_tech", "Not tech"
 
 
+COMPANY_NUMBER_TAKEN = "An organisation with this Companies House number already exists."
+
+
 class Organisation(models.Model):
     """One firm or body, shared by every app. A Companies House number, when given, is unique."""
 
@@ -147,7 +150,7 @@ class Organisation(models.Model):
                 fields=["company_number"],
                 condition=~Q(company_number=""),
                 name="%(app_label)s_%(class)s_company_number_unique",
-                violation_error_message="An organisation with this Companies House number already exists.",
+                violation_error_message=COMPANY_NUMBER_TAKEN,
             ),
             models.CheckConstraint(
                 condition=Q(dissolved_on__isnull=True)
@@ -177,9 +180,7 @@ class Organisation(models.Model):
             self.company_number
             and Organisation.objects.exclude(pk=self.pk).filter(company_number=self.company_number).exists()
         ):
-            errors["company_number"] = ValidationError(
-                "An organisation with this Companies House number already exists.", code="unique"
-            )
+            errors["company_number"] = ValidationError(COMPANY_NUMBER_TAKEN, code="unique")
         if errors:
             raise ValidationError(errors)
 

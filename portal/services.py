@@ -11,7 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from .exceptions import CredentialAlreadyRevokedError
-from .models import FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .models import COMPANY_NUMBER_TAKEN, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
 from .validators import company_number_normalise
 
 ORGANISATION_FIELDS = {
@@ -37,9 +37,11 @@ FIRM_YEAR_FIELDS = {f.name for f in FirmYear._meta.fields} - {
 }
 
 
-def _full_clean_or_raise(instance) -> None:
-    # validate_unique and validate_constraints run too, so duplicates become field errors.
-    instance.full_clean()
+def _full_clean_or_raise(organisation: Organisation) -> None:
+    # Organisation.clean() already checks both of its constraints with field-keyed messages, so
+    # the generic (non-field) constraint validation would only run the same queries again; a race
+    # past clean() is caught as an IntegrityError by the callers.
+    organisation.full_clean(validate_constraints=False)
 
 
 @transaction.atomic
@@ -62,7 +64,7 @@ def organisation_create(
         with transaction.atomic():
             organisation.save()
     except IntegrityError as exc:  # a concurrent insert of the same number
-        raise ValidationError({"company_number": Organisation._meta.constraints[0].violation_error_message}) from exc
+        raise ValidationError({"company_number": COMPANY_NUMBER_TAKEN}) from exc
     if member is not None:
         organisation.members.add(member)
     return organisation
@@ -83,7 +85,7 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
         with transaction.atomic():
             organisation.save(update_fields=[*data.keys(), "updated_at"])
     except IntegrityError as exc:  # a concurrent write of the same number
-        raise ValidationError({"company_number": Organisation._meta.constraints[0].violation_error_message}) from exc
+        raise ValidationError({"company_number": COMPANY_NUMBER_TAKEN}) from exc
     return organisation
 
 
