@@ -1,6 +1,8 @@
-"""Shared fixtures: users per role, partner tokens, API clients and a query-count helper."""
+"""Shared fixtures: users per role, partner tokens, API clients, a query-count helper, and
+``run_at_once`` for concurrency tests."""
 
 import os
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -68,12 +70,38 @@ def api_client():
     return APIClient()
 
 
+@pytest.fixture
+def as_user(api_client):
+    """as_user(user) -> the API client, signed in as ``user`` (a session, as the portal's pages use)."""
+
+    def make(user):
+        api_client.force_login(user)
+        return api_client
+
+    return make
+
+
+@pytest.fixture
+def as_partner(api_client, partner_token):
+    """as_partner("read", ..., organisation=None) -> (the API client carrying a bearer token of
+    those scopes, the partner organisation the token belongs to)."""
+
+    def make(*scopes: str, organisation=None):
+        token, partner = partner_token(*scopes, organisation=organisation)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return api_client, partner
+
+    return make
+
+
 def _user_with_role(role: str, mfa: bool = True, **kwargs):
     user = UserFactory(roles=[role], **kwargs)
     if mfa:
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
         from allauth.mfa.totp.internal.auth import TOTP
 
         TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)  # as setting TOTP up through the pages does
     return user
 
 
@@ -141,3 +169,27 @@ def count_queries():
         ctx.count = len(ctx.captured_queries)
 
     return counter
+
+
+def run_at_once(functions, timeout: float = 120) -> list:
+    """Start every function at the same moment, each in its own thread (so with its own database
+    connection and transaction); return each one's result, or the exception it raised, in order."""
+    barrier = threading.Barrier(len(functions))
+    results: list = [None] * len(functions)
+
+    def call(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # collected for the test to inspect
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), f"a thread was still running after {timeout}s"
+    return results

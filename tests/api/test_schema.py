@@ -139,3 +139,88 @@ def test_missions_operations_conform_to_the_schema_for_staff(case, staff_session
     # Schemathesis cannot tell a real session cookie from one it made up, so its "invalid
     # credentials accepted" check would misfire here; the partner test above runs it.
     case.call_and_validate(headers=headers, cookies=cookies, excluded_checks=[ignored_auth])
+
+
+# The workspace applications API answers signed-in users only (partner tokens get 403), so its 200
+# bodies are validated here with a staff session and a founder's session. Generated ids and
+# workspace slugs almost never exist: point ids at real rows, as above, and every workspace text at
+# a real slug (an unknown slug is a 400, which tests/workspaces/test_api.py covers).
+applications_schema = schema.include(path_regex=r"^/api/v1/workspace-applications/")
+
+
+def session_for(client, user) -> tuple[dict, dict]:
+    """Headers and cookies of ``user`` signed in: the session cookie and a CSRF token."""
+    client.force_login(user)
+    csrf = "a" * 32
+    return {"X-CSRFToken": csrf}, {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+
+
+@pytest.fixture
+def founder_session(db, client, founder_user, bearer):
+    return session_for(client, founder_user)
+
+
+@pytest.fixture
+def workspace_applications(bearer, founder_user, staff_user):
+    """Applications in the states whose bodies differ: the founder's draft, submitted, offered and
+    accepted (a tenancy) ones, and another founder's submitted one and draft."""
+    from tests.workspaces.factories import ApplicationFactory, WorkspaceFactory, offered_application
+    from workspaces import services
+    from workspaces.models import DeskType
+
+    workspace = WorkspaceFactory(slug="schema-hub", pools={DeskType.FIXED_DESK: 5})
+    accepted = offered_application(staff=staff_user, applicant=founder_user, workspace=workspace)
+    services.application_accept_offer(application=accepted, actor=founder_user)
+    applications = [
+        ApplicationFactory(applicant=founder_user, workspaces=[workspace]),
+        ApplicationFactory(applicant=founder_user, submitted=True, workspaces=[workspace]),
+        offered_application(staff=staff_user, applicant=founder_user, workspace=workspace),
+        accepted,
+        ApplicationFactory(submitted=True, workspaces=[workspace]),
+        ApplicationFactory(workspaces=[workspace]),
+    ]
+    return [a.pk for a in applications], workspace.slug
+
+
+def point_at_real_applications(case, workspace_applications) -> None:
+    pks, slug = workspace_applications
+    pk = (case.path_parameters or {}).get("id")
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
+        pk = int(pk)
+    if isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk < 2**31:
+        case.path_parameters["id"] = pks[pk % len(pks)]
+    query = case.query if isinstance(case.query, dict) else {}
+    workspace = query.get("workspace")
+    if isinstance(workspace, str) and workspace:
+        query["workspace"] = slug
+
+
+@pytest.mark.parametrize("reader", ["staff_session", "founder_session"])
+@applications_schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_workspace_application_operations_conform_to_the_schema(case, request, reader, workspace_applications):
+    headers, cookies = request.getfixturevalue(reader)
+    point_at_real_applications(case, workspace_applications)
+    case.call_and_validate(headers=headers, cookies=cookies, excluded_checks=[ignored_auth])
+
+
+@pytest.mark.parametrize(("reader", "visible"), [("staff_session", [1, 2, 3, 4]), ("founder_session", [0, 1, 2, 3])])
+def test_every_workspace_application_body_conforms_to_the_schema(request, reader, visible, workspace_applications):
+    """Each kind of body (draft, submitted, offered, accepted with its tenancy; the list) is a 200
+    the schema describes, for staff and for the applicant; what they may not see is a 404."""
+    headers, cookies = request.getfixturevalue(reader)
+    pks, _ = workspace_applications
+    listing = applications_schema["/api/v1/workspace-applications/"]["GET"].Case()
+    response = listing.call_and_validate(headers=headers, cookies=cookies, excluded_checks=[ignored_auth])
+    assert response.status_code == 200
+    assert sorted(row["id"] for row in response.json()["results"]) == sorted(pks[i] for i in visible)
+    detail = applications_schema["/api/v1/workspace-applications/{id}/"]["GET"]
+    for index, pk in enumerate(pks):
+        response = detail.Case(path_parameters={"id": pk}).call_and_validate(
+            headers=headers, cookies=cookies, excluded_checks=[ignored_auth]
+        )
+        assert response.status_code == (200 if index in visible else 404), (index, response.text)
+        if index == 2 and index in visible:
+            assert response.json()["offer"] is not None
+        if index == 3 and index in visible:
+            assert response.json()["tenancy"] is not None

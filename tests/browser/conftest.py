@@ -1,4 +1,5 @@
-"""Browser harness: a live server driven by Playwright in Debian's Chromium, and an axe-core check."""
+"""Browser harness: a live server driven by Playwright in Debian's Chromium, an axe-core check, and
+the steps every browser test shares (visit and check a page, move by keyboard, sign in)."""
 
 import os
 import re
@@ -43,23 +44,59 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
-    yield page
-    context.close()
+def make_page(browser, live_server):
+    """make_page(javascript=True, **context_options) -> a new page in a browser context of its own
+    (so its own cookies: one signed-in person per page). Every context opened is closed at the end.
+
+    The page carries ``javascript_enabled``, ``console_errors`` (the text of every console error),
+    ``error_documents`` (the URLs of pages the server answered with a 4xx or 5xx status) and
+    ``unexpected_console_errors`` (every console error but the failed load of those pages)."""
+    contexts = []
+
+    def make(javascript: bool = True, **options):
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript, **options)
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.javascript_enabled = javascript
+        page.console_errors = []
+        page.unexpected_console_errors = []
+        page.error_documents = set()
+
+        def on_response(response):
+            if response.request.resource_type == "document" and response.status >= 400:
+                page.error_documents.add(response.url)
+
+        def on_console(message):
+            if message.type != "error":
+                return
+            page.console_errors.append(message.text)
+            # A page the server answered with an error status is reported as a failed load of the
+            # document itself: the test asked for it. Anything else (a script, a style, an image
+            # that failed, a script error) is not expected.
+            if not (
+                message.text.startswith("Failed to load resource")
+                and (message.location or {}).get("url") in page.error_documents
+            ):
+                page.unexpected_console_errors.append(message.text)
+
+        page.on("response", on_response)
+        page.on("console", on_console)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
+def page(make_page):
+    return make_page()
+
+
+@pytest.fixture
+def nojs_page(make_page):
+    return make_page(javascript=False)
 
 
 def assert_accessible(page) -> None:
@@ -68,6 +105,69 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def check_page(page, title: str | re.Pattern | None = None, *, console_clean: bool = False) -> None:
+    """The page has loaded (with ``title`` in its <title>, when given) and, where JavaScript is on,
+    passes axe-core (which runs as JavaScript in the page; the same pages are checked in the runs
+    with it on) and GOV.UK Frontend's JavaScript started: the CSP let the nonce-carrying script run.
+    No console error but the failed load of a page the server answered with an error status (a
+    form sent back with errors answers 400; a missing page 404); with ``console_clean``, not even
+    that, since the page opened."""
+    page.wait_for_load_state("load")
+    if isinstance(title, re.Pattern):
+        assert title.search(page.title()), page.title()
+    elif title is not None:
+        assert title in page.title(), page.title()
+    if page.javascript_enabled:
+        assert_accessible(page)
+        assert "govuk-frontend-supported" in page.evaluate("document.body.className"), page.console_errors
+    assert page.unexpected_console_errors == [], page.console_errors
+    if console_clean:
+        assert page.console_errors == [], page.console_errors
+
+
+def visit(
+    page, path: str, status: int = 200, title: str | re.Pattern | None = None, *, console_clean: bool = False
+) -> None:
+    """Go to ``path``, which answers ``status``, and check the page as ``check_page`` does."""
+    response = page.goto(path)
+    page.wait_for_load_state("load")
+    assert response.status == status, (path, response.status)
+    check_page(page, title, console_clean=console_clean)
+
+
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def focused_text(page) -> str:
+    return page.evaluate("document.activeElement.textContent").strip()
+
+
+def tab_to(page, element_id: str, limit: int = 120) -> None:
+    """Press Tab until the element has focus, as a keyboard user moves through the page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused_id(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def press(page, target=None, key: str = "Enter") -> None:
+    """Press ``key`` (on ``target`` first given focus, as a keyboard user moves to a link or
+    button) and wait for the page it leads to."""
+    if target is not None:
+        target.focus()
+    with page.expect_navigation():
+        page.keyboard.press(key)
+    page.wait_for_load_state("load")
+
+
+def type_into(page, field_id: str, text: str) -> None:
+    """Give a field focus and type into it, key by key."""
+    page.locator(f"#{field_id}").focus()
+    page.keyboard.type(text)
 
 
 def totp_now(secret: str = DEMO_TOTP_SECRET) -> str:
@@ -86,3 +186,21 @@ def sign_in(page, email: str, password: str = PASSWORD, totp: bool = True) -> No
         page.get_by_label(re.compile("code", re.I)).fill(totp_now())
         page.get_by_role("button", name=re.compile("sign in|verify|confirm", re.I)).click()
     page.wait_for_load_state()
+
+
+def sign_in_with_keyboard(page, email: str, password: str = PASSWORD, totp: bool = True) -> None:
+    """Sign in as a keyboard user does: focus each field, type, press Enter; the sign-in and TOTP
+    pages are checked with ``check_page`` (axe-core where JavaScript is on)."""
+    visit(page, "/accounts/login/", title=re.compile("sign in", re.I))
+    page.get_by_label("Email").focus()
+    page.keyboard.type(email)
+    page.get_by_label("Password").focus()
+    page.keyboard.type(password)
+    press(page)
+    if totp:
+        check_page(page)
+        page.get_by_label(re.compile("code", re.I)).focus()
+        page.keyboard.type(totp_now())
+        press(page)
+    check_page(page)
+    assert page.get_by_role("button", name="Sign out").count() == 1, page.url

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, check_page, focused_id, focused_text, press, sign_in
 from tests.workspaces.factories import WorkspaceFactory, offered_application
 from workspaces.models import Application, DeskType, Tenancy
 
@@ -22,26 +22,6 @@ def workspaces():
     return [WorkspaceFactory(name="Alpha Works"), WorkspaceFactory(name="Beta Hub")]
 
 
-def check_page(page, title: str) -> None:
-    """The page has loaded with ``title``, passes axe-core, and its JavaScript ran without error
-    (a form sent back with errors answers 400, which the console reports: that is expected)."""
-    page.wait_for_load_state("load")
-    assert title in page.title(), page.title()
-    assert_accessible(page)
-    assert "govuk-frontend-supported" in page.evaluate("document.body.className"), page.console_errors
-    assert [e for e in page.console_errors if "status of 400" not in e] == [], page.console_errors
-
-
-def focused_id(page) -> str:
-    return page.evaluate("document.activeElement.id")
-
-
-def press_and_wait(page, key: str) -> None:
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    page.wait_for_load_state("load")
-
-
 def type_then_tab(page, *texts: str) -> None:
     for text in texts:
         page.keyboard.type(text)
@@ -51,11 +31,9 @@ def type_then_tab(page, *texts: str) -> None:
 def start_application(page) -> None:
     page.goto("/workspaces/applications/")
     check_page(page, "Your workspace applications")
-    page.get_by_role("button", name="Start a new application").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("button", name="Start a new application"))
     check_page(page, "Apply for workspace")
-    page.get_by_role("button", name="Start application").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("button", name="Start application"))
 
 
 def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces):
@@ -73,13 +51,13 @@ def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces
     type_then_tab(page, "Health", "14", "3", "2022")
     assert focused_id(page) == "id_firm_website"
     keyboard.type("https://keyboard-clinics.example.org")
-    press_and_wait(page, "Enter")  # Enter in a text box presses the first button: Save and continue
+    press(page)  # Enter in a text box presses the first button: Save and continue
 
     check_page(page, "Your team")
     page.locator("#id_team_size").focus()
     type_then_tab(page, "6", "2", "Two founders and four engineers.")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Save and continue"
-    press_and_wait(page, "Enter")
+    assert focused_text(page) == "Save and continue"
+    press(page)
 
     check_page(page, "The workspace you need")
     page.locator("#id_workspaces_0").focus()
@@ -91,7 +69,7 @@ def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces
     keyboard.press("Tab")
     assert focused_id(page) == "id_desks"
     type_then_tab(page, "2", str(START.day), str(START.month), str(START.year), "A mentor, please.")
-    press_and_wait(page, "Enter")
+    press(page)
 
     check_page(page, "Your pitch")
     page.locator("#id_stage_0").focus()
@@ -101,7 +79,7 @@ def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces
     keyboard.type("Booking software for community clinics.")
     expect(page.locator(".govuk-character-count__status")).to_contain_text("2,961 characters remaining")
     keyboard.press("Tab")
-    press_and_wait(page, "Enter")
+    press(page)
 
     check_page(page, "Diversity monitoring")
     assert not page.locator("#id_founders_women").is_visible()
@@ -110,7 +88,7 @@ def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces
     keyboard.press("Tab")
     assert focused_id(page) == "id_founders_women"  # revealed by the tick
     type_then_tab(page, "1", "", "0")
-    press_and_wait(page, "Enter")
+    press(page)
 
     check_page(page, "Check your answers")
     assert page.locator(".govuk-error-summary").count() == 0
@@ -123,8 +101,7 @@ def test_a_founder_applies_with_the_keyboard_only(page, founder_user, workspaces
         "Alpha Works",
     ]:
         assert page.locator(".govuk-summary-list").get_by_text(answer, exact=True).count() == 1, answer
-    page.get_by_role("button", name="Submit application").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("button", name="Submit application"))
 
     check_page(page, "Application submitted")
     application = Application.objects.get(applicant=founder_user)
@@ -142,7 +119,7 @@ def test_a_missing_answer_takes_focus_to_the_error_summary(page, founder_user, w
     start_application(page)
     page.locator("#id_firm_name").focus()
     page.keyboard.type("No Number Ltd")
-    press_and_wait(page, "Enter")
+    press(page)
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
@@ -157,8 +134,7 @@ def test_a_missing_answer_takes_focus_to_the_error_summary(page, founder_user, w
     # The check page names every gap, and a refused submission is focused the same way.
     page.goto(f"/workspaces/applications/{Application.objects.get().pk}/check/")
     check_page(page, "Check your answers")
-    page.get_by_role("button", name="Submit application").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("button", name="Submit application"))
     expect(summary).to_be_focused()
     assert_accessible(page)
     assert Application.objects.get().status == Application.Status.DRAFT
@@ -169,13 +145,11 @@ def test_an_offer_is_answered_on_accessible_pages(page, founder_user, staff_user
     sign_in(page, founder_user.email, totp=False)
     page.goto("/workspaces/applications/")
     check_page(page, "Your workspace applications")
-    page.get_by_role("link", name=f"Respond to your offer ({application.reference})").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("link", name=f"Respond to your offer ({application.reference})"))
     check_page(page, "Respond to your offer")
     page.locator("#id_decision_0").focus()
     page.keyboard.press("Space")
-    page.get_by_role("button", name="Continue").focus()
-    press_and_wait(page, "Enter")
+    press(page, page.get_by_role("button", name="Continue"))
     check_page(page, f"Application {application.reference}")
     assert "You have accepted 1 fixed desk at Alpha Works" in page.locator(".govuk-notification-banner").inner_text()
     assert Tenancy.objects.filter(application=application).exists()

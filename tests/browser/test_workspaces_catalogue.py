@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import LocalAuthority
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, focused_id, focused_text, press, sign_in, tab_to, visit
 from tests.workspaces.factories import ProviderFactory, WorkspaceFactory, offered_application
 from workspaces import services
 from workspaces.models import DeskPool, DeskType, Workspace
@@ -40,14 +40,6 @@ def catalogue(staff_user):
     return hub, full, studio
 
 
-def visit(page, path: str, status: int = 200) -> None:
-    response = page.goto(path)
-    page.wait_for_load_state("load")
-    assert response.status == status, path
-    assert_accessible(page)
-    assert "govuk-frontend-supported" in page.evaluate("document.body.className"), page.console_errors
-
-
 def listed(page) -> list[str]:
     return page.locator("main section h3").all_inner_texts()
 
@@ -66,7 +58,7 @@ def test_a_bad_filter_is_reported_accessibly(page, catalogue):
     assert "Choose a borough from the list" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
     summary.get_by_role("link", name="Choose a borough from the list").click()
-    assert page.evaluate("document.activeElement.id") == "id_borough"
+    assert focused_id(page) == "id_borough"
 
 
 def test_founders_see_the_apply_button_and_it_passes_axe(page, founder_user, catalogue):
@@ -82,25 +74,19 @@ def test_the_filters_work_with_the_keyboard_alone(page, catalogue):
     keyboard = page.keyboard
     keyboard.press("Tab")  # the skip link
     keyboard.press("Enter")
-    for _ in range(20):
-        keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "id_borough":
-            break
-    assert page.evaluate("document.activeElement.id") == "id_borough"
+    tab_to(page, "id_borough", limit=20)
     keyboard.type("Coventry")
     keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "id_desk_type"
+    assert focused_id(page) == "id_desk_type"
     keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "id_available"
+    assert focused_id(page) == "id_available"
     keyboard.press("Space")
     assert page.locator("#id_available").is_checked()
     keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "id_accepting_applications"
+    assert focused_id(page) == "id_accepting_applications"
     keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Apply filters"
-    with page.expect_navigation():
-        keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    assert focused_text(page) == "Apply filters"
+    press(page)
     assert "borough=coventry" in page.url and "available=true" in page.url
     assert listed(page) == ["Gamma Studio"]
     assert page.get_by_role("heading", name="1 workspace").is_visible()
@@ -158,7 +144,7 @@ def test_staff_add_a_workspace_and_errors_are_accessible(page, staff_user, catal
     assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
     assert "Enter the workspace's name" in summary.inner_text()
     summary.get_by_role("link", name="The number of hot desks cannot be negative").click()
-    assert page.evaluate("document.activeElement.id") == "id_capacity_hot_desk"
+    assert focused_id(page) == "id_capacity_hot_desk"
     assert Workspace.objects.count() == 3
 
     page.get_by_label("Provider").select_option(label="Canal Spaces Ltd")

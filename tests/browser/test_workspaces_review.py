@@ -4,8 +4,9 @@ scoring works with JavaScript turned off."""
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, focused_id, focused_text, press, sign_in, tab_to, visit
 from tests.workspaces.factories import ApplicationFactory, WorkspaceFactory
+from workspaces import selectors
 from workspaces.models import Application, Criterion, DeskType, Review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,28 +25,8 @@ def applications():
     }
 
 
-def visit(page, path: str) -> None:
-    response = page.goto(path)
-    page.wait_for_load_state("load")
-    assert response.status == 200, path
-    assert_accessible(page)
-
-
-def focused_id(page) -> str:
-    return page.evaluate("document.activeElement.id")
-
-
-def tab_to(page, element_id: str, limit: int = 120) -> None:
-    """Press Tab until the element has focus, as a keyboard user moves through the page."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused_id(page) == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
-
-
 def criteria() -> list[Criterion]:
-    return list(Criterion.objects.filter(is_active=True).order_by("position", "name"))
+    return list(selectors.criterion_list())
 
 
 def test_reviewer_scores_an_application_with_the_keyboard_only(page, reviewer_user, applications):
@@ -53,11 +34,7 @@ def test_reviewer_scores_an_application_with_the_keyboard_only(page, reviewer_us
     sign_in(page, reviewer_user.email)
     visit(page, QUEUE)
     assert page.locator("input[name=applications]").count() == 0  # no bulk actions for reviewers
-    link = page.get_by_role("link", name=application.reference)
-    link.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    press(page, page.get_by_role("link", name=application.reference))
     assert_accessible(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Clinic Scheduler Ltd"
     assert page.locator("input[name=decision]").count() == 0  # no decision controls for reviewers
@@ -72,10 +49,8 @@ def test_reviewer_scores_an_application_with_the_keyboard_only(page, reviewer_us
     assert focused_id(page) == "id_comment"
     page.keyboard.type("Paying customers and a clear hiring plan.")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Save scores"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    assert focused_text(page) == "Save scores"
+    press(page)
     assert (
         f"Your scores for {application.reference} are saved." in page.locator(".govuk-notification-banner").inner_text()
     )
@@ -123,10 +98,8 @@ def test_staff_make_an_offer_with_the_keyboard_only(page, staff_user, applicatio
     page.keyboard.press("Tab")
     page.keyboard.type("Welcome to the hub.")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Offer desks"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    assert focused_text(page) == "Offer desks"
+    press(page)
     assert "was offered 2 desks at Innovation Hub" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)
     application.refresh_from_db()

@@ -43,18 +43,6 @@ def year_url(organisation, year: int) -> str:
 
 
 @pytest.fixture
-def as_partner(api_client, partner_token):
-    """as_partner("read", ...) -> (client authenticated with a token of those scopes, partner organisation)."""
-
-    def make(*scopes: str):
-        token, partner = partner_token(*scopes)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return api_client, partner
-
-    return make
-
-
-@pytest.fixture
 def firm(founder_user):
     return OrganisationFactory(name="Founder's Firm Ltd", members=[founder_user])
 
@@ -350,75 +338,75 @@ def test_years_are_listed_newest_first(as_partner):
 # Founders see and change only their own firm; staff see all
 
 
-def test_founder_cannot_read_or_change_another_firms_facts(api_client, founder_user, firm):
+def test_founder_cannot_read_or_change_another_firms_facts(as_user, founder_user, firm):
     """ACCEPTANCE: another firm is a 404, whatever the method."""
     other = OrganisationFactory(name="Someone Else Ltd")
     FirmYearFactory(organisation=other, year=2024, employees=50)
-    api_client.force_login(founder_user)
+    client = as_user(founder_user)
 
-    assert api_client.get(detail_url(other)).status_code == 404
-    assert api_client.get(years_url(other)).status_code == 404
-    assert api_client.get(year_url(other, 2024)).status_code == 404
-    assert api_client.put(year_url(other, 2024), YEAR_FACTS, format="json").status_code == 404
-    assert api_client.put(year_url(other, 2023), YEAR_FACTS, format="json").status_code == 404
-    assert api_client.post(years_url(other), {**YEAR_FACTS, "year": 2022}, format="json").status_code == 404
-    assert api_client.patch(detail_url(other), {"name": "Mine now"}, format="json").status_code == 404
+    assert client.get(detail_url(other)).status_code == 404
+    assert client.get(years_url(other)).status_code == 404
+    assert client.get(year_url(other, 2024)).status_code == 404
+    assert client.put(year_url(other, 2024), YEAR_FACTS, format="json").status_code == 404
+    assert client.put(year_url(other, 2023), YEAR_FACTS, format="json").status_code == 404
+    assert client.post(years_url(other), {**YEAR_FACTS, "year": 2022}, format="json").status_code == 404
+    assert client.patch(detail_url(other), {"name": "Mine now"}, format="json").status_code == 404
 
     other.refresh_from_db()
     assert other.name == "Someone Else Ltd"
     assert list(other.years.values_list("year", "employees")) == [(2024, 50)]
-    listed = [row["id"] for row in api_client.get(LIST_URL).json()["results"]]
+    listed = [row["id"] for row in client.get(LIST_URL).json()["results"]]
     assert listed == [firm.pk]
 
 
-def test_founder_reads_and_changes_their_own_firm(api_client, founder_user, firm):
-    api_client.force_login(founder_user)
-    assert api_client.get(detail_url(firm)).status_code == 200
-    response = api_client.put(year_url(firm, 2024), YEAR_FACTS, format="json")
+def test_founder_reads_and_changes_their_own_firm(as_user, founder_user, firm):
+    client = as_user(founder_user)
+    assert client.get(detail_url(firm)).status_code == 200
+    response = client.put(year_url(firm, 2024), YEAR_FACTS, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["source"] == FirmYear.Source.SELF_REPORTED
-    response = api_client.post(years_url(firm), {**YEAR_FACTS, "year": 2023}, format="json")
+    response = client.post(years_url(firm), {**YEAR_FACTS, "year": 2023}, format="json")
     assert response.status_code == 201
-    assert [row["year"] for row in api_client.get(years_url(firm)).json()["results"]] == [2024, 2023]
-    response = api_client.patch(detail_url(firm), {"website": "https://firm.example"}, format="json")
+    assert [row["year"] for row in client.get(years_url(firm)).json()["results"]] == [2024, 2023]
+    response = client.patch(detail_url(firm), {"website": "https://firm.example"}, format="json")
     assert response.status_code == 200
     firm.refresh_from_db()
     assert firm.website == "https://firm.example"
     assert firm.years.get(year=2024).recorded_by is None
 
 
-def test_founder_registers_a_firm_and_becomes_its_member(api_client, founder_user):
-    api_client.force_login(founder_user)
-    response = api_client.post(LIST_URL, {"name": "Brand New Ltd", "company_number": "SC654321"}, format="json")
+def test_founder_registers_a_firm_and_becomes_its_member(as_user, founder_user):
+    client = as_user(founder_user)
+    response = client.post(LIST_URL, {"name": "Brand New Ltd", "company_number": "SC654321"}, format="json")
     assert response.status_code == 201, response.content
     organisation = Organisation.objects.get(pk=response.json()["id"])
     assert list(organisation.members.all()) == [founder_user]
     assert organisation.recorded_by is None
-    assert api_client.get(detail_url(organisation)).status_code == 200
+    assert client.get(detail_url(organisation)).status_code == 200
 
 
-def test_user_without_a_creating_role_cannot_create(api_client, make_user):
+def test_user_without_a_creating_role_cannot_create(as_user, make_user):
     user = make_user(Role.PARTNER_ADMIN, mfa=False)
-    api_client.force_login(user)
-    assert api_client.post(LIST_URL, {"name": "Nope Ltd"}, format="json").status_code == 403
+    client = as_user(user)
+    assert client.post(LIST_URL, {"name": "Nope Ltd"}, format="json").status_code == 403
     assert not Organisation.objects.filter(name="Nope Ltd").exists()
 
 
-def test_staff_see_and_change_every_firm(api_client, staff_user, firm):
+def test_staff_see_and_change_every_firm(as_user, staff_user, firm):
     others = OrganisationFactory.create_batch(3)
-    api_client.force_login(staff_user)
-    listed = {row["id"] for row in api_client.get(LIST_URL).json()["results"]}
+    client = as_user(staff_user)
+    listed = {row["id"] for row in client.get(LIST_URL).json()["results"]}
     assert listed == {firm.pk, *(o.pk for o in others)}
-    response = api_client.put(year_url(others[0], 2024), YEAR_FACTS, format="json")
+    response = client.put(year_url(others[0], 2024), YEAR_FACTS, format="json")
     assert response.status_code == 201
     assert response.json()["source"] == FirmYear.Source.STAFF
-    assert api_client.get(year_url(others[0], 2024)).json()["leadership_women"] == 2
+    assert client.get(year_url(others[0], 2024)).json()["leadership_women"] == 2
 
 
-def test_staff_without_totp_are_refused_by_the_api(api_client, make_user):
+def test_staff_without_totp_are_refused_by_the_api(as_user, make_user):
     user = make_user(Role.STAFF, mfa=False)
-    api_client.force_login(user)
-    response = api_client.get(LIST_URL)
+    client = as_user(user)
+    response = client.get(LIST_URL)
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "mfa_required"
 
@@ -426,7 +414,7 @@ def test_staff_without_totp_are_refused_by_the_api(api_client, make_user):
 # Diversity figures and consent
 
 
-def test_diversity_hidden_from_partners_without_consent(api_client, as_partner, founder_user, firm):
+def test_diversity_hidden_from_partners_without_consent(as_partner, as_user, founder_user, firm):
     FirmYearFactory(organisation=firm, year=2024, consent=False, leadership_women=1, staff_women=4)
     FirmYearFactory(organisation=firm, year=2023, consent=True, leadership_women=2, staff_women=3)
     client, _ = as_partner("read")
@@ -440,9 +428,9 @@ def test_diversity_hidden_from_partners_without_consent(api_client, as_partner, 
     assert client.get(year_url(firm, 2024)).json()["staff_women"] is None
 
     client.credentials()
-    api_client.force_login(founder_user)
-    assert api_client.get(year_url(firm, 2024)).json()["staff_women"] == 4
-    assert api_client.get(years_url(firm)).json()["results"][0]["leadership_women"] == 1
+    founder = as_user(founder_user)
+    assert founder.get(year_url(firm, 2024)).json()["staff_women"] == 4
+    assert founder.get(years_url(firm)).json()["results"][0]["leadership_women"] == 1
 
 
 def test_partner_reads_of_their_own_submission_respect_consent(as_partner):
@@ -469,14 +457,14 @@ def test_list_query_count_does_not_grow_with_rows(as_partner, count_queries):
     assert large.count == small.count
 
 
-def test_list_query_count_for_a_founder_does_not_grow(api_client, founder_user, count_queries):
-    api_client.force_login(founder_user)
+def test_list_query_count_for_a_founder_does_not_grow(as_user, founder_user, count_queries):
+    client = as_user(founder_user)
     OrganisationFactory.create_batch(10, members=[founder_user])
     with count_queries() as small:
-        assert api_client.get(LIST_URL).status_code == 200
+        assert client.get(LIST_URL).status_code == 200
     OrganisationFactory.create_batch(90, members=[founder_user])
     with count_queries() as large:
-        assert api_client.get(LIST_URL).json()["count"] == 100
+        assert client.get(LIST_URL).json()["count"] == 100
     assert large.count == small.count
 
 

@@ -1,4 +1,7 @@
-"""HTML views of the portal core: health, the staff dashboard, partner credentials and the admin's login."""
+"""HTML views of the portal core: health, the staff dashboard, partner credentials, the admin's login and
+the header navigation."""
+
+import re
 
 import pytest
 from oauth2_provider.models import AccessToken
@@ -202,3 +205,128 @@ def test_admin_login_goes_through_allauth(client):
 def test_admin_refuses_signed_in_non_staff(client, founder_user):
     client.force_login(founder_user)
     assert client.get("/admin/login/").status_code == 403
+
+
+# Header navigation: the items each role sees, and which one is marked as the current section
+
+ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "API"]
+
+
+def nav_for(user, path: str = "/") -> list[dict]:
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from portal.context_processors import navigation
+
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    return navigation(request)["nav_items"]
+
+
+def labels(items: list[dict]) -> list[str]:
+    return [item["label"] for item in items]
+
+
+def active(items: list[dict]) -> list[str]:
+    return [item["label"] for item in items if item["active"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, ANONYMOUS_NAV),
+        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Your applications", "Account", "API"]),
+        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Review queue", "Account", "API"]),
+        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Account", "API"]),
+        (
+            Role.STAFF,
+            ["Home", "Missions", "Workspaces", "Dashboard", "Review queue", "API credentials", "Account", "API"],
+        ),
+    ],
+)
+def test_the_navigation_shows_each_role_its_own_items(make_user, role, expected):
+    user = make_user(role, mfa=role != Role.FOUNDER) if role else None
+    items = nav_for(user)
+    assert labels(items) == expected
+    urls = {item["label"]: item["url"] for item in items}
+    assert {label: urls[label] for label in expected if label not in ANONYMOUS_NAV} == {
+        label: url
+        for label, url in {
+            "Your applications": "/workspaces/applications/",
+            "Dashboard": DASHBOARD,
+            "Review queue": "/dashboard/applications/",
+            "API credentials": CREDENTIALS,
+            "Account": "/accounts/email/",
+        }.items()
+        if label in expected
+    }
+
+
+def test_a_founder_who_is_also_staff_sees_both_sets_of_items(make_user):
+    user = make_user(Role.STAFF)
+    user.groups.add(*make_user(Role.FOUNDER, mfa=False).groups.all())
+    assert labels(nav_for(user)) == [
+        "Home",
+        "Missions",
+        "Workspaces",
+        "Your applications",
+        "Dashboard",
+        "Review queue",
+        "API credentials",
+        "Account",
+        "API",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", ["Home"]),
+        ("/missions/", ["Missions"]),
+        ("/missions/economy/", ["Missions"]),
+        ("/indicators/M1-04-5Y/", ["Missions"]),  # indicator pages belong to the Missions section
+        ("/workspaces/", ["Workspaces"]),
+        ("/workspaces/alpha-hub/", ["Workspaces"]),
+        ("/dashboard/", ["Dashboard"]),
+        ("/dashboard/workspaces/", ["Dashboard"]),
+        ("/dashboard/api-credentials/", ["API credentials"]),  # the longest prefix wins, not Dashboard
+        ("/dashboard/api-credentials/3/revoke/", ["API credentials"]),
+        ("/dashboard/applications/", ["Review queue"]),
+        ("/dashboard/applications/12/", ["Review queue"]),
+        ("/accounts/email/", ["Account"]),
+        ("/api/v1/docs/", ["API"]),
+        ("/privacy/", []),  # Home matches "/" exactly, never as a prefix
+        ("/accounts/2fa/", []),
+    ],
+)
+def test_the_longest_matching_item_is_the_one_marked_current_for_staff(staff_user, path, expected):
+    assert active(nav_for(staff_user, path)) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/workspaces/applications/", ["Your applications"]),  # not Workspaces as well
+        ("/workspaces/applications/7/steps/firm/", ["Your applications"]),
+        ("/workspaces/criteria/", ["Workspaces"]),
+    ],
+)
+def test_a_founders_applications_are_their_own_section(founder_user, path, expected):
+    assert active(nav_for(founder_user, path)) == expected
+
+
+def test_without_the_item_a_deeper_page_falls_back_to_its_section(make_user):
+    # An anonymous reader on a founder's page: there is no "Your applications" item to win.
+    assert active(nav_for(None, "/workspaces/applications/")) == ["Workspaces"]
+    # A reviewer has no Dashboard item, so a dashboard page outside the queue marks nothing.
+    assert active(nav_for(make_user(Role.REVIEWER), "/dashboard/")) == []
+    assert active(nav_for(make_user(Role.REVIEWER), "/dashboard/applications/4/")) == ["Review queue"]
+
+
+def test_the_page_marks_only_the_current_item(client, staff_user):
+    client.force_login(staff_user)
+    content = client.get(CREDENTIALS).content.decode()
+    marked = re.findall(r'<a [^>]*href="([^"]+)"[^>]*aria-current="true"', content)
+    assert marked == [CREDENTIALS]
+    assert "govuk-service-navigation__item--active" in content
+    assert content.count("govuk-service-navigation__item--active") == 1

@@ -2,13 +2,12 @@
 and transaction, so the row locks and the conditional update are what keep the counts true."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from portal.roles import Role
+from tests.conftest import run_at_once
 from tests.portal.factories import UserFactory
 from workspaces import services
 from workspaces.exceptions import CapacityExceededError, TransitionNotAllowedError
@@ -18,28 +17,6 @@ from .factories import ApplicationFactory, WorkspaceFactory, offered_application
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 S = Application.Status
-
-
-def run_at_once(functions) -> list:
-    """Start every function at the same moment in its own thread; return each one's result or error."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def call(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # collected for the test to inspect
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @TRANSACTIONAL

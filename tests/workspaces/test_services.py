@@ -11,9 +11,9 @@ from django.utils import timezone
 from portal.models import Organisation
 from portal.roles import Role
 from tests.portal.factories import OrganisationFactory, UserFactory
-from workspaces import services
+from workspaces import selectors, services
 from workspaces.exceptions import CapacityExceededError, TransitionNotAllowedError
-from workspaces.models import Application, Criterion, DeskPool, StatusChange, Tenancy
+from workspaces.models import Application, DeskPool, StatusChange, Tenancy
 
 from .factories import ApplicationFactory, WorkspaceFactory, offered_application
 
@@ -26,7 +26,7 @@ def pool_of(workspace, desk_type="fixed_desk") -> DeskPool:
 
 
 def full_scores(value: int = 3) -> dict[int, int]:
-    return {c.pk: value for c in Criterion.objects.filter(is_active=True)}
+    return {c.pk: value for c in selectors.criterion_list()}
 
 
 def set_status(application, status, **fields):
@@ -264,7 +264,7 @@ def test_a_reviewer_scores_once_and_the_first_score_starts_the_review(reviewer_u
     )
     application.refresh_from_db()
     assert application.status == S.IN_REVIEW
-    criteria = Criterion.objects.filter(is_active=True)
+    criteria = selectors.criterion_list()
     assert review.total == sum(4 * c.weight for c in criteria) and review.maximum == sum(5 * c.weight for c in criteria)
     with pytest.raises(ValidationError, match="already scored"):
         services.review_create(application=application, reviewer=reviewer_user, scores=full_scores(1), comment="Again")
@@ -333,13 +333,11 @@ def test_the_database_refuses_more_desks_than_capacity():
 
 
 def test_accepting_turns_the_held_desks_into_a_tenancy(staff_user, settings):
-    settings.WORKSPACES_TENANCY_MONTHS = 12
-    application = offered_application(staff=staff_user)
+    settings.WORKSPACES_TENANCY_MONTHS = 6  # not the default of 12: the setting is what counts
+    application = offered_application(staff=staff_user, start_on=datetime.date(2030, 3, 1))
     tenancy = services.application_accept_offer(application=application, actor=application.applicant)
-    assert tenancy.start_on == application.start_on
-    assert tenancy.end_on == application.start_on.replace(year=application.start_on.year + 1) - datetime.timedelta(
-        days=1
-    )
+    assert tenancy.start_on == application.start_on == datetime.date(2030, 3, 1)
+    assert tenancy.end_on == datetime.date(2030, 8, 31)  # six months, to the day before
     assert (tenancy.organisation, tenancy.desks, tenancy.pool) == (application.organisation, 1, application.offer_pool)
     assert DeskPool.objects.get(pk=tenancy.pool_id).allocated == 1
 
@@ -375,6 +373,30 @@ def test_declining_or_withdrawing_an_offer_frees_the_desks_for_the_waiting_list(
 
 def test_the_waiting_list_is_offered_in_decision_order_and_skips_who_needs_too_many(staff_user):
     workspace = WorkspaceFactory(pools={"fixed_desk": 2})
+    offered_application(staff=staff_user, workspace=workspace)  # keeps its desk throughout
+    offered = offered_application(staff=staff_user, workspace=workspace)  # declines: ONE desk frees
+    # Created (and waitlisted) in the order too_big, second, first: by pk or by the time they were
+    # waitlisted, second would come before first. Only the decision dates put first ahead.
+    too_big, second, first = (ApplicationFactory(in_review=True, workspaces=[workspace], desks=d) for d in (2, 1, 1))
+    for application in (too_big, second, first):
+        services.application_waitlist(application=application, actor=staff_user)
+    now = timezone.now()
+    for application, days_ago in ((too_big, 3), (first, 2), (second, 1)):
+        Application.objects.filter(pk=application.pk).update(decided_at=now - datetime.timedelta(days=days_ago))
+    assert first.pk > second.pk
+
+    services.application_decline_offer(application=offered, actor=offered.applicant)
+    statuses = {a.pk: a.status for a in Application.objects.filter(pk__in=[too_big.pk, first.pk, second.pk])}
+    # too_big decided earliest but needs 2 desks with 1 free: skipped; first, decided before
+    # second, takes the one desk; second waits on.
+    assert statuses == {too_big.pk: S.WAITLISTED, first.pk: S.OFFERED, second.pk: S.WAITLISTED}
+    first.refresh_from_db()
+    assert (first.offer_pool, first.offer_desks) == (pool_of(workspace), 1)
+    assert pool_of(workspace).allocated == 2
+
+
+def test_the_waiting_list_fills_every_desk_freed_at_once_and_skips_who_needs_too_many(staff_user):
+    workspace = WorkspaceFactory(pools={"fixed_desk": 2})
     offered = offered_application(staff=staff_user, workspace=workspace, desks=2)
     too_big, first, second = (ApplicationFactory(in_review=True, workspaces=[workspace], desks=d) for d in (3, 1, 1))
     for application in (too_big, second, first):
@@ -395,11 +417,30 @@ def test_ending_a_tenancy_frees_its_desks_once(staff_user):
     tenancy = services.application_accept_offer(application=application, actor=application.applicant)
     waiting = ApplicationFactory(in_review=True, workspaces=[workspace])
     services.application_waitlist(application=waiting, actor=staff_user)
-    services.tenancy_end(tenancy=tenancy, ended_on=tenancy.start_on)
+    services.tenancy_end(tenancy=tenancy, ended_on=tenancy.start_on, today=tenancy.start_on)
     services.tenancy_end(tenancy=tenancy)
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
     assert pool_of(workspace).allocated == 1  # the waiting firm's offer, not two releases
+    tenancy.refresh_from_db()
+    assert tenancy.ended_on == tenancy.start_on
+
+
+def test_a_tenancy_cannot_end_before_it_starts_or_in_the_future(staff_user):
+    workspace = WorkspaceFactory(pools={"fixed_desk": 1})
+    application = offered_application(staff=staff_user, workspace=workspace)
+    tenancy = services.application_accept_offer(application=application, actor=application.applicant)
+    today = tenancy.start_on + datetime.timedelta(days=10)
+    for ended_on in (tenancy.start_on - datetime.timedelta(days=1), today + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError) as error:
+            services.tenancy_end(tenancy=tenancy, ended_on=ended_on, today=today)
+        assert "ended_on" in error.value.message_dict
+        tenancy.refresh_from_db()
+        assert tenancy.ended_on is None
+        assert pool_of(workspace).allocated == 1  # the desk is still let
+    services.tenancy_end(tenancy=tenancy, ended_on=today, today=today)
+    tenancy.refresh_from_db()
+    assert tenancy.ended_on == today and pool_of(workspace).allocated == 0
 
 
 def test_tenancies_past_their_last_day_end_on_it(staff_user):
