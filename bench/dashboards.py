@@ -9,26 +9,8 @@ smallest size. Pages read stored observations only, so neither grows with the nu
 """
 
 import os
-import statistics
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
+from harness import Client, bench_database, connection, staff_client, timed
 
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,10,50").split(",")]
 PAGES = ["/dashboard/", "/missions/economy/", "/indicators/M1-04-3Y/"]
@@ -43,38 +25,19 @@ def measure(client: Client, scale: int) -> dict:
     missions_demo.kpis_refresh_now()
     row = {"firms": demo.Organisation.objects.filter(company_number__startswith="SY").count()}
     for path in PAGES:
-        timings = []
-        for _ in range(REPEAT):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path)
-                timings.append(time.perf_counter() - started)
-            assert response.status_code == 200, (path, response.status_code)
-        row[path] = (len(queries.captured_queries), statistics.median(timings) * 1000)
+        row[path] = timed(client, path, REPEAT)
     return row
 
 
 def main() -> None:
-    from allauth.mfa.totp.internal.auth import TOTP
-
     from missions.catalogue import indicator_catalogue_sync
     from missions.reference import reference_figures_load
-    from portal.models import User
-    from portal.roles import Role, role_group
 
-    setup_test_environment()  # the test client's host name, locmem email
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with bench_database():
         indicator_catalogue_sync()
         reference_figures_load()
-        staff = User.objects.create_user(email="bench-staff@example.org", password="bench-password-2026")
-        staff.groups.add(role_group(Role.STAFF))
-        TOTP.activate(staff, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-        client = Client()
-        client.force_login(staff)
+        client = staff_client()
         rows = [measure(client, scale) for scale in SCALES]
-    finally:
-        teardown_databases(old, verbosity=0)
     base = rows[0]
     print(f"Dashboard pages on {connection.vendor}: queries and median ms of {REPEAT} requests")
     for path in PAGES:

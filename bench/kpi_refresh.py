@@ -10,20 +10,10 @@ Runs in a throwaway database created next to ``DATABASE_URL`` (PostgreSQL recomm
 """
 
 import os
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+from harness import CaptureQueriesContext, bench_database, connection
 
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,10,50").split(",")]
 
@@ -56,12 +46,9 @@ def measure(scale: int) -> dict:
 def main() -> None:
     from missions.catalogue import indicator_catalogue_sync
 
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with bench_database():
         indicator_catalogue_sync()
         rows = [measure(scale) for scale in SCALES]
-    finally:
-        teardown_databases(old, verbosity=0)
     base = rows[0]
     print(f"KPI refresh on {connection.vendor}, {len(rows)} sizes")
     print(f"{'firms':>8} {'seconds':>9} {'queries':>8} {'peak KiB':>9} {'obs':>6} {'time x':>7} {'mem x':>6}")

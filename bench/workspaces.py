@@ -11,27 +11,10 @@ the wall time of the race.
 """
 
 import os
-import statistics
-import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
+from harness import Client, bench_database, connection, staff_client, timed
 
 SIZES = [int(s) for s in os.environ.get("BENCH_APPLICATIONS", "10,100,1000").split(",")]
 RACERS = [int(s) for s in os.environ.get("BENCH_RACERS", "10,50").split(",")]
@@ -47,17 +30,6 @@ def applications_grow_to(total: int, founder, workspaces) -> None:
         # A tenth are the benchmark founder's own, so their list grows too.
         extra = {"applicant": founder} if i % 10 == 0 else {}
         ApplicationFactory(submitted=True, workspaces=[workspaces[i % len(workspaces)]], **extra)
-
-
-def timed(client: Client, path: str) -> tuple[int, float]:
-    timings = []
-    for _ in range(REPEAT):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-    return len(queries.captured_queries), statistics.median(timings) * 1000
 
 
 def race(racers: int, staff) -> tuple[int, int, float]:
@@ -96,37 +68,29 @@ def race(racers: int, staff) -> tuple[int, int, float]:
 
 
 def main() -> None:
-    from allauth.mfa.totp.internal.auth import TOTP
-
     from portal.models import User
     from portal.roles import Role, role_group
     from tests.workspaces.factories import WorkspaceFactory
 
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        staff = User.objects.create_user(email="bench-staff@example.org", password="bench-password-2026")
-        staff.groups.add(role_group(Role.STAFF))
-        TOTP.activate(staff, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-        founder = User.objects.create_user(email="bench-founder@example.org", password="bench-password-2026")
+    with bench_database():
+        staff = staff_client()
+        founder = User.objects.create_user(email="bench-founder@example.org", password=None)
         founder.groups.add(role_group(Role.FOUNDER))
-        workspaces = [WorkspaceFactory() for _ in range(20)]
-        staff_client, founder_client, public = Client(), Client(), Client()
-        staff_client.force_login(staff)
+        founder_client, public = Client(), Client()
         founder_client.force_login(founder)
+        workspaces = [WorkspaceFactory() for _ in range(20)]
         pages = [
             (public, "/workspaces/"),
-            (staff_client, "/dashboard/applications/?status=submitted"),
+            (staff, "/dashboard/applications/?status=submitted"),
             (founder_client, "/workspaces/applications/"),
-            (staff_client, "/api/v1/workspace-applications/"),
+            (staff, "/api/v1/workspace-applications/"),
         ]
         rows = []
         for size in SIZES:
             applications_grow_to(size, founder, workspaces)
-            rows.append((size, [timed(client, path) for client, path in pages]))
-        races = [(n, *race(n, staff)) for n in RACERS]
-    finally:
-        teardown_databases(old, verbosity=0)
+            rows.append((size, [timed(client, path, REPEAT) for client, path in pages]))
+        staff_user = User.objects.get(email="bench-staff@example.org")
+        races = [(n, *race(n, staff_user)) for n in RACERS]
 
     print(f"Workspace pages on {connection.vendor}: queries and median ms of {REPEAT} requests")
     for index, (_, path) in enumerate(pages):
