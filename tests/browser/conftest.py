@@ -181,10 +181,13 @@ def sign_in(page, email: str, password: str = PASSWORD, totp: bool = True) -> No
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    # Wait for each answer to arrive: a goto racing the POST would leave the session half signed in.
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("sign in", re.I)).click()
     if totp:
         page.get_by_label(re.compile("code", re.I)).fill(totp_now())
-        page.get_by_role("button", name=re.compile("sign in|verify|confirm", re.I)).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile("sign in|verify|confirm", re.I)).click()
     page.wait_for_load_state()
 
 
