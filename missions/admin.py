@@ -1,22 +1,27 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import DataVersionAdminMixin
+
 from .models import Geography, Indicator, Mission, Observation, RefreshRun
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(DataVersionAdminMixin, admin.ModelAdmin):
+    data_keys = ("missions",)
     list_display = ["code", "name", "roadmap_order"]
 
 
 @admin.register(Geography)
-class GeographyAdmin(admin.ModelAdmin):
+class GeographyAdmin(DataVersionAdminMixin, admin.ModelAdmin):
+    data_keys = ("missions",)
     list_display = ["name", "code", "level"]
     list_filter = ["level"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(DataVersionAdminMixin, admin.ModelAdmin):
+    data_keys = ("missions",)
     list_display = ["code", "name", "mission", "method", "unit", "is_public", "owner"]
     list_filter = ["mission", "method", "is_public"]
     search_fields = ["code", "name"]
@@ -25,7 +30,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(SimpleHistoryAdmin):
+class ObservationAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("missions",)
     list_display = ["indicator", "period_label", "geography", "status", "bound", "value", "suppressed", "source_date"]
     list_filter = ["status", "indicator__mission", "geography"]
     search_fields = ["indicator__code", "period_label", "source_title"]

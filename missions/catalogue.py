@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from missions.models import Indicator, Mission
+from portal.page_cache import data_version_bump
 
 UP = Indicator.Direction.UP
 DOWN = Indicator.Direction.DOWN
@@ -835,4 +836,5 @@ def indicator_catalogue_sync() -> int:
                 "sort_order": sort_order,
             },
         )
+    data_version_bump("missions")
     return Indicator.objects.count()

@@ -17,6 +17,7 @@ from django.db import transaction
 from missions.geographies import BOROUGH_CODES, WMCA_CODE
 from missions.models import Geography, Indicator, Observation
 from portal.models import LocalAuthority
+from portal.page_cache import data_version_bump
 
 REFERENCE_DIRECTORY = Path(__file__).resolve().parent / "data" / "reference"
 
@@ -253,6 +254,7 @@ def reference_figures_load(*, directory: Path | None = None) -> dict:
             defaults=observation,
         )
         loaded += 1
+    data_version_bump("missions")
     skipped.sort()
     return {"loaded": loaded, "skipped": skipped}
 

@@ -12,6 +12,8 @@ from django.db.models import Value as SQLValue
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from portal.page_cache import data_version_bump
+
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
 from .registry import REGISTRY, period_label
@@ -178,6 +180,7 @@ def _indicator_refresh(indicator_id: int, key: str, geographies: dict[str, int])
     Observation.objects.filter(indicator_id=indicator_id, status=Observation.Status.COMPUTED).exclude(
         computed_at=now
     ).delete()
+    data_version_bump("missions")
     return len(rows)
 
 
@@ -249,10 +252,12 @@ def observation_submit(
     )
     observation.full_clean(exclude=["indicator", "geography"], validate_unique=False, validate_constraints=False)
     with transaction.atomic():
-        return Observation.objects.update_or_create(
+        result = Observation.objects.update_or_create(
             indicator=indicator,
             geography=geography,
             period_label=observation.period_label,
             status=Observation.Status.REPORTED,
             defaults=fields,
         )
+        data_version_bump("missions")
+    return result

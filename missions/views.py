@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import health
+from portal import health, page_cache
 from portal import selectors as portal_selectors
 from portal.forms import form_add_service_errors
 from portal.permissions import can_view_dashboard
@@ -38,14 +39,23 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
     template_name = "missions/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        occupancy, occupancy_overall = workspace_selectors.occupancy_list()
+        user = self.request.user
+        occupancy = SimpleLazyObject(workspace_selectors.occupancy_list)
         return super().get_context_data(
-            missions=selectors.mission_summary_list(user=self.request.user),
-            stats=portal_selectors.dashboard_stats(),
+            # The registry, occupancy and missions are one cached fragment; the refresh panel and
+            # the broker's state are read on every load.
+            **page_cache.fragment_context(
+                self.request,
+                "dashboard",
+                data=["organisations", "missions", "workspaces"],
+                audience=page_cache.audience(user),
+            ),
+            missions=SimpleLazyObject(lambda: selectors.mission_summary_list(user=user)),
+            stats=SimpleLazyObject(portal_selectors.dashboard_stats),
             latest_refresh=selectors.refresh_run_latest(),
             broker_ok=health.broker_ok_cached(),
-            workspace_occupancy=occupancy,
-            workspace_occupancy_overall=occupancy_overall,
+            workspace_occupancy=SimpleLazyObject(lambda: occupancy[0]),
+            workspace_occupancy_overall=SimpleLazyObject(lambda: occupancy[1]),
             **kwargs,
         )
 
@@ -84,13 +94,22 @@ class RefreshRunProgressView(StaffRequiredMixin, View):
         return render(request, self.template_name, {"run": run}, status=status)
 
 
+def _fragment(request, name: str, *, vary=()) -> dict:
+    """A cached fragment of a missions page: staff see indicators the public does not."""
+    return page_cache.fragment_context(
+        request, name, data=["missions"], audience=page_cache.audience(request.user), vary=vary
+    )
+
+
 class MissionListView(TemplateView):
     template_name = "missions/mission_list.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            missions=selectors.mission_summary_list(user=self.request.user),
-            is_staff=can_view_dashboard(self.request.user),
+            **_fragment(self.request, "mission-list"),
+            missions=SimpleLazyObject(lambda: selectors.mission_summary_list(user=user)),
+            is_staff=can_view_dashboard(user),
             **kwargs,
         )
 
@@ -99,11 +118,13 @@ class MissionDetailView(TemplateView):
     template_name = "missions/mission_detail.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         mission = get_object_or_404(Mission, slug=self.kwargs["slug"])
         return super().get_context_data(
+            **_fragment(self.request, "mission-detail", vary=[mission.pk]),
             mission=mission,
-            summary=selectors.mission_summary_get(user=self.request.user, mission=mission),
-            is_staff=can_view_dashboard(self.request.user),
+            summary=SimpleLazyObject(lambda: selectors.mission_summary_get(user=user, mission=mission)),
+            is_staff=can_view_dashboard(user),
             **kwargs,
         )
 
@@ -120,8 +141,11 @@ class IndicatorDetailView(View):
         indicator = _indicator(request, code)
         is_staff = can_view_dashboard(request.user)
         context = {
+            **_fragment(request, "indicator-detail", vary=[indicator.pk]),
             "indicator": indicator,
-            "detail": selectors.indicator_detail_get(indicator=indicator, with_history=is_staff),
+            "detail": SimpleLazyObject(
+                lambda: selectors.indicator_detail_get(indicator=indicator, with_history=is_staff)
+            ),
             "is_staff": is_staff,
             "can_report": is_staff and can_report_indicator(request.user, indicator),
         }

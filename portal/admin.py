@@ -3,6 +3,26 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .page_cache import data_version_bump
+
+
+class DataVersionAdminMixin:
+    """Admin changes are writes too: each one bumps ``data_keys`` in the admin's own transaction,
+    so cached pages show it at once (``portal.page_cache``)."""
+
+    data_keys: tuple[str, ...] = ()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # runs after save_model, inlines included
+        data_version_bump(*self.data_keys)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_version_bump(*self.data_keys)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_version_bump(*self.data_keys)
 
 
 @admin.register(User)
@@ -29,7 +49,8 @@ class FirmYearInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("organisations",)
     list_display = ["name", "kind", "company_number", "sector", "local_authority", "founded_on", "is_tech"]
     list_filter = ["kind", "sector", "local_authority", "origin", "is_tech"]
     search_fields = ["name", "company_number"]
@@ -38,7 +59,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FirmYear)
-class FirmYearAdmin(SimpleHistoryAdmin):
+class FirmYearAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("organisations",)
     list_display = ["organisation", "year", "employees", "turnover_gbp", "consent", "source", "as_of"]
     list_filter = ["year", "source", "consent"]
     search_fields = ["organisation__name"]

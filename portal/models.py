@@ -308,3 +308,14 @@ class YearlyFactsRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}"
+
+
+class DataVersion(models.Model):
+    """The version of one data key (``portal.page_cache.DATA_KEYS``): moved on by every write that
+    changes what the cached pages and API lists of that key show, in the write's transaction."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"

@@ -12,6 +12,7 @@ from oauth2_provider.models import AccessToken, Application
 
 from .exceptions import CredentialAlreadyRevokedError
 from .models import COMPANY_NUMBER_TAKEN, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .page_cache import data_version_bump
 from .validators import company_number_normalise
 
 ORGANISATION_FIELDS = {
@@ -67,6 +68,7 @@ def organisation_create(
         raise ValidationError({"company_number": COMPANY_NUMBER_TAKEN}) from exc
     if member is not None:
         organisation.members.add(member)
+    data_version_bump("organisations")
     return organisation
 
 
@@ -86,6 +88,7 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
             organisation.save(update_fields=[*data.keys(), "updated_at"])
     except IntegrityError as exc:  # a concurrent write of the same number
         raise ValidationError({"company_number": COMPANY_NUMBER_TAKEN}) from exc
+    data_version_bump("organisations")
     return organisation
 
 
@@ -126,6 +129,7 @@ def firm_year_upsert(
     row.recorded_by = recorded_by
     row.full_clean(validate_unique=False)
     row.save()
+    data_version_bump("organisations")
     return row, created
 
 
@@ -160,6 +164,7 @@ def partner_credential_create(
     credential = PartnerCredential.objects.create(
         organisation=organisation, application=application, scopes=" ".join(sorted(set(scopes))), created_by=created_by
     )
+    data_version_bump("organisations")  # the dashboard counts partner clients
     return credential, secret
 
 
@@ -173,6 +178,7 @@ def partner_credential_revoke(*, credential: PartnerCredential) -> PartnerCreden
     AccessToken.objects.filter(application=credential.application).delete()
     credential.revoked_at = timezone.now()
     credential.save(update_fields=["revoked_at"])
+    data_version_bump("organisations")
     return credential
 
 

@@ -10,15 +10,21 @@ from django.urls import reverse
 from django.views import View, defaults
 from django.views.generic import TemplateView
 
-from . import health, permissions, selectors, services
+from . import health, page_cache, permissions, selectors, services
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
 from .forms import PartnerCredentialCreateForm
 
 
 class HomeView(TemplateView):
+    """The public home page: the same for every reader, so one cached fragment serves all."""
+
     template_name = "portal/home.html"
     extra_context = {"missions": MISSIONS}
+
+    def get_context_data(self, **kwargs):
+        fragment = page_cache.fragment_context(self.request, "home", data=[], audience="public")
+        return super().get_context_data(**fragment, **kwargs)
 
 
 class AccessibilityView(TemplateView):

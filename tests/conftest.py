@@ -53,6 +53,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a database rolled back between tests takes the data
+    versions back too, so a page cached by an earlier test could otherwise match a later key."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
 @pytest.fixture
 def postgres():
     """Tests that need PostgreSQL features (row locks, concurrency) ask for this."""

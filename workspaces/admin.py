@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import DataVersionAdminMixin
+
 from .models import Application, Criterion, DeskPool, Review, StatusChange, Tenancy, Workspace
 
 
@@ -11,7 +13,8 @@ class DeskPoolInline(admin.TabularInline):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(SimpleHistoryAdmin):
+class WorkspaceAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("workspaces",)
     list_display = ["name", "provider", "local_authority", "accepting_applications"]
     list_filter = ["local_authority", "accepting_applications"]
     search_fields = ["name", "postcode"]
@@ -60,7 +63,8 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tenancy)
-class TenancyAdmin(SimpleHistoryAdmin):
+class TenancyAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("workspaces",)
     list_display = ["organisation", "pool", "desks", "start_on", "end_on", "ended_on"]
     list_filter = ["ended_on"]
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.models import Organisation, User
+from portal.page_cache import data_version_bump
 from portal.roles import Role, user_has_role
 from portal.services import organisation_create
 from portal.validators import company_number_normalise, validate_company_number
@@ -356,7 +357,9 @@ def _hold_desks(pool: DeskPool, desks: int) -> None:
     held = DeskPool.objects.filter(pk=pool.pk, allocated__lte=F("capacity") - desks).update(
         allocated=F("allocated") + desks
     )
-    if not held:
+    if held:
+        data_version_bump("workspaces")  # free desks changed
+    else:
         pool.refresh_from_db(fields=["capacity", "allocated"])
         raise CapacityExceededError(
             f"{pool.workspace.name} has {pool.available} {pool.get_desk_type_display().lower()}s free, "
@@ -367,6 +370,7 @@ def _hold_desks(pool: DeskPool, desks: int) -> None:
 
 def _release_desks(pool_id: int, desks: int) -> None:
     DeskPool.objects.filter(pk=pool_id).update(allocated=F("allocated") - desks)
+    data_version_bump("workspaces")
 
 
 def _offer(
@@ -445,7 +449,7 @@ def application_accept_offer(*, application: Application, actor: User) -> Tenanc
         raise TransitionNotAllowedError("This offer has expired, so it can no longer be accepted.")
     _transition(application, to=S.ACCEPTED, actor=actor)
     start_on = max(application.start_on or timezone.localdate(), timezone.localdate())
-    return Tenancy.objects.create(
+    tenancy = Tenancy.objects.create(
         application=application,
         organisation=application.organisation,
         pool=application.offer_pool,
@@ -453,6 +457,8 @@ def application_accept_offer(*, application: Application, actor: User) -> Tenanc
         start_on=start_on,
         end_on=start_on + relativedelta(months=settings.WORKSPACES_TENANCY_MONTHS, days=-1),
     )
+    data_version_bump("workspaces")  # occupancy counts tenancies
+    return tenancy
 
 
 @transaction.atomic
@@ -620,6 +626,7 @@ def workspace_save(
         pool.save(update_fields=["capacity", "monthly_price_gbp"])
     if errors:
         raise ValidationError(errors)
+    data_version_bump("workspaces")
     for pool in grown:
         waitlist_promote(pool=pool)
     return workspace

@@ -14,7 +14,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from portal import page_cache
 from portal.rest.errors import service_errors_as_400
+from portal.rest.list_cache import VersionedListCacheMixin
 from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
 from portal.rest.schema import PublicReadAutoSchema
 from portal.selectors import organisation_for_token
@@ -58,6 +60,10 @@ class ReaderMixin:
     def _visible_indicators(self):
         return Indicator.objects.visible_to(self._user(), organisation=self._partner())
 
+    def list_cache_audience(self) -> str:
+        """Staff, one partner organisation (its own indicators besides the public ones), or the public."""
+        return page_cache.audience(self._user(), partner=self._partner())
+
 
 def portal_values_prefetch() -> Prefetch:
     """The portal's own values (computed or reported) of a page of indicators, in one query;
@@ -70,11 +76,14 @@ def portal_values_prefetch() -> Prefetch:
     list=extend_schema(summary="List the Roadmap missions"),
     retrieve=extend_schema(summary="Get a mission"),
 )
-class MissionViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MissionViewSet(
+    ReaderMixin, VersionedListCacheMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The five missions of the WMCA Digital Roadmap (M1–M5), each with the indicators the reader
     may see. Open to everyone; a partner token needs the `read` scope."""
 
     serializer_class = MissionSerializer
+    cache_data = ("missions",)
     permission_classes = [PublicReadPartnerOrStaffWrite]
     schema = PublicReadAutoSchema()
     lookup_field = "code"
@@ -99,7 +108,9 @@ class MissionViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 @extend_validation_errors(["null_characters_not_allowed"], field_name="search", actions=["list"])
 @extend_validation_errors(["invalid"], field_name="indicator", actions=["observations"], methods=["post"])
 @extend_validation_errors(["invalid"], field_name="bound", actions=["observations"], methods=["post"])
-class IndicatorViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndicatorViewSet(
+    ReaderMixin, VersionedListCacheMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The missions' KPIs with their latest value.
 
     Anyone reads the public indicators; a partner token (scope `read`) also those its
@@ -107,6 +118,7 @@ class IndicatorViewSet(ReaderMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     """
 
     serializer_class = IndicatorSerializer
+    cache_data = ("missions",)
     permission_classes = [PublicReadPartnerOrStaffWrite]
     schema = PublicReadAutoSchema()
     write_scope = "observations:write"

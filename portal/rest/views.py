@@ -8,10 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .. import permissions, selectors, services
+from .. import page_cache, permissions, selectors, services
 from ..filters import OrganisationFilterSet
 from ..models import FirmYear, Organisation
 from .errors import service_errors_as_400
+from .list_cache import VersionedListCacheMixin
 from .permissions import PartnerScopeOrUser, request_token
 from .serializers import (
     FirmYearCreateInputSerializer,
@@ -44,6 +45,7 @@ YEAR_PARAMETER = OpenApiParameter(
 )
 @extend_validation_errors(["null_characters_not_allowed"], field_name="search", actions=["list"])
 class OrganisationViewSet(
+    VersionedListCacheMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -57,6 +59,7 @@ class OrganisationViewSet(
     """
 
     serializer_class = OrganisationSerializer
+    cache_data = ("organisations",)
     permission_classes = [PartnerScopeOrUser]
     write_scope = "companies:write"
     filterset_class = OrganisationFilterSet
@@ -71,6 +74,12 @@ class OrganisationViewSet(
         if request_token(self.request) is not None:
             return queryset
         return queryset.visible_to(self.request.user)
+
+    def list_cache_audience(self) -> str:
+        """A partner organisation, staff, or one founder: each reads a different part of the registry."""
+        if request_token(self.request) is not None:
+            return page_cache.audience(None, partner=self._partner())
+        return page_cache.audience(self.request.user, personal=True)
 
     def _partner(self) -> Organisation | None:
         return selectors.organisation_for_token(request_token(self.request))

@@ -74,8 +74,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Compiled templates are kept for the life of the process (Django's default when DEBUG
+            # is off, written out so that no setting turns it off by accident).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -306,6 +316,21 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+# Caches. "default" (login rate limits, broker probes): Redis when REDIS_URL is set, so every web
+# process shares it; otherwise this process's memory. "template_fragments" (cached page fragments
+# and API lists, see portal/page_cache.py): each process's own memory, everywhere. Its keys carry
+# the data versions read from the database, so an entry never changes once written and processes
+# need not share them; reading it costs no network round trip (a Redis GET through Django's client
+# cost about a millisecond a page here, as much as the rest of a cached page).
+_local_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {**_local_cache, "LOCATION": "portal"}
+    ),
+    "template_fragments": {**_local_cache, "LOCATION": "portal-fragments"},
+}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 
 from missions.models import Geography, Indicator, Mission, Observation, RefreshRun
+from tests.portal.factories import VersionedModelFactory
 
 WMCA = "E47000007"
 WEST_MIDLANDS = "E12000005"
@@ -17,7 +18,7 @@ def geography(code: str = WMCA) -> Geography:
     return Geography.objects.get(code=code)
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(VersionedModelFactory):
     """A reported, public M2 indicator by default; ``computed=True`` for a computed one."""
 
     class Meta:
@@ -37,7 +38,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
         with_target = factory.Trait(target_value=Decimal("80"), target_date=datetime.date(2030, 12, 31))
 
 
-class ObservationFactory(factory.django.DjangoModelFactory):
+class ObservationFactory(VersionedModelFactory):
     """A reported value for the WMCA area in a calendar year (``year``, default 2024)."""
 
     class Meta:

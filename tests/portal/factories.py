@@ -5,7 +5,34 @@ import datetime
 import factory
 
 from portal.models import FirmYear, LocalAuthority, Organisation, Sector, User
+from portal.page_cache import data_version_bump
 from portal.roles import role_group
+
+# The data key each factory-made model belongs to (portal.page_cache.DATA_KEYS).
+DATA_KEY_OF_MODEL = {
+    "portal.Organisation": "organisations",
+    "portal.FirmYear": "organisations",
+    "missions.Mission": "missions",
+    "missions.Indicator": "missions",
+    "missions.Observation": "missions",
+    "workspaces.Workspace": "workspaces",
+    "workspaces.DeskPool": "workspaces",
+    "workspaces.Tenancy": "workspaces",
+}
+
+
+class VersionedModelFactory(factory.django.DjangoModelFactory):
+    """A factory whose rows count as a write of their data key: creating one bumps the key's data
+    version, as the services do, so a page cached earlier in the test is not served again."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = super()._create(model_class, *args, **kwargs)
+        data_version_bump(DATA_KEY_OF_MODEL[model_class._meta.label])
+        return instance
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,7 +61,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(VersionedModelFactory):
     class Meta:
         model = Organisation
         skip_postgeneration_save = True
@@ -57,7 +84,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
             self.members.add(*extracted)
 
 
-class FirmYearFactory(factory.django.DjangoModelFactory):
+class FirmYearFactory(VersionedModelFactory):
     class Meta:
         model = FirmYear
 

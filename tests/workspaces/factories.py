@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.models import LocalAuthority, Organisation, Sector
 from portal.roles import Role
-from tests.portal.factories import OrganisationFactory, UserFactory
+from tests.portal.factories import OrganisationFactory, UserFactory, VersionedModelFactory
 from workspaces import services
 from workspaces.models import Application, DeskPool, DeskType, Workspace
 
@@ -23,7 +23,7 @@ class ProviderFactory(OrganisationFactory):
     is_tech = False
 
 
-class WorkspaceFactory(factory.django.DjangoModelFactory):
+class WorkspaceFactory(VersionedModelFactory):
     """A workspace taking applications; ``pools={desk type: capacity}``, by default 10 hot and 5 fixed desks."""
 
     class Meta:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import LocalAuthority
+from portal.page_cache import data_version_bump
 from portal.roles import Role
 from tests.portal.factories import OrganisationFactory, UserFactory
 from tests.workspaces.factories import ApplicationFactory, ProviderFactory, WorkspaceFactory, offered_application
@@ -337,6 +338,7 @@ def bulk_workspaces(n: int) -> None:
         for w in workspaces
         for desk_type in (DeskType.HOT_DESK, DeskType.PRIVATE_OFFICE)
     )
+    data_version_bump("workspaces")  # bulk inserts skip the services, which bump it
 
 
 def bulk_applications(n: int, applicant) -> None:

@@ -6,6 +6,7 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import mixins, viewsets
 from rest_framework.filters import OrderingFilter
 
+from portal.rest.list_cache import VersionedListCacheMixin
 from portal.rest.permissions import PublicReadPartnerOrStaffWrite
 from portal.rest.schema import PublicReadAutoSchema
 
@@ -21,11 +22,14 @@ SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
     list=extend_schema(summary="List workspaces with their desks and how many are free now"),
     retrieve=extend_schema(summary="Get a workspace"),
 )
-class WorkspaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WorkspaceViewSet(
+    VersionedListCacheMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The workspaces start-ups can apply to: desk types, capacity, desks free now and prices.
     Open to everyone; a partner token needs the `read` scope."""
 
     serializer_class = WorkspaceSerializer
+    cache_data = ("workspaces",)
     permission_classes = [PublicReadPartnerOrStaffWrite]
     schema = PublicReadAutoSchema()
     lookup_field = "slug"

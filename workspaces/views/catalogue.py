@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal import page_cache
 from portal.forms import form_add_service_errors
 from portal.views import RuleRequiredMixin
 
@@ -39,6 +41,16 @@ def _apply_context(user) -> dict:
     }
 
 
+def _fragment(request, name: str, *, vary=()) -> dict:
+    """A cached fragment of a catalogue page: it shows free desks (the workspaces data key) and,
+    besides what staff see, whether this reader may apply or must sign in first."""
+    user = request.user
+    who = [permissions.can_apply_for_workspace(user), user.is_authenticated]
+    return page_cache.fragment_context(
+        request, name, data=["workspaces"], audience=page_cache.audience(user), vary=[*who, *vary]
+    )
+
+
 # The public catalogue -----------------------------------------------------------------------
 
 
@@ -49,14 +61,19 @@ class WorkspaceListView(View):
     template_name = "workspaces/workspace_list.html"
 
     def get(self, request):
-        filterset = WorkspaceCatalogueFilterSet(request.GET or None, queryset=Workspace.objects.for_list())
-        valid = filterset.is_valid() if filterset.is_bound else True
-        page = _page(request, filterset.qs, PUBLIC_PAGE_SIZE)
+        def filterset_make():
+            return WorkspaceCatalogueFilterSet(request.GET or None, queryset=Workspace.objects.for_list())
+
+        # Without filters the page is valid without building the filters (a cached page needs none);
+        # with filters their validity decides the status code.
+        filterset = filterset_make() if request.GET else SimpleLazyObject(filterset_make)
+        valid = filterset.is_valid() if request.GET else True
         context = {
+            **_fragment(request, "workspace-list", vary=[page_cache.query_text(request)]),
             "filterset": filterset,
-            "form": filterset.form,
-            "page_obj": page,
-            "filtered": filterset.is_bound and any(request.GET.get(name) for name in filterset.filters),
+            "form": SimpleLazyObject(lambda: filterset.form),
+            "page_obj": SimpleLazyObject(lambda: _page(request, filterset.qs, PUBLIC_PAGE_SIZE)),
+            "filtered": bool(request.GET) and any(request.GET.get(name) for name in filterset.filters),
             **_apply_context(request.user),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
@@ -69,8 +86,13 @@ class WorkspaceDetailView(View):
     template_name = "workspaces/workspace_detail.html"
 
     def get(self, request, slug: str):
-        workspace = get_object_or_404(Workspace.objects.for_list(), slug=slug)
-        context = {"workspace": workspace, **_apply_context(request.user)}
+        if not Workspace.objects.filter(slug=slug).exists():
+            raise Http404("No such workspace.")
+        context = {
+            **_fragment(request, "workspace-detail", vary=[slug]),
+            "workspace": SimpleLazyObject(lambda: get_object_or_404(Workspace.objects.for_list(), slug=slug)),
+            **_apply_context(request.user),
+        }
         return render(request, self.template_name, context)
 
 
@@ -191,7 +213,7 @@ class TenancyListView(RuleRequiredMixin, View):
         context = {
             "form": filterset.form,
             "page_obj": page,
-            "filtered": filterset.is_bound and any(request.GET.get(name) for name in filterset.filters),
+            "filtered": bool(request.GET) and any(request.GET.get(name) for name in filterset.filters),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from missions import demo as missions_demo
 from portal import demo
+from portal.page_cache import DATA_KEYS, data_version_bump
 from workspaces import demo as workspaces_demo
 
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
+        # The demo modules insert in bulk, past the services: every cached page starts afresh.
+        data_version_bump(*DATA_KEYS)
         run = missions_demo.kpis_refresh_now()
         self.stdout.write(f"Reported demo values added: {reported} (marked synthetic).")
         if run is None:
