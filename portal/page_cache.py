@@ -22,11 +22,12 @@ The rules every app follows (the README's architecture section repeats them):
 
 On a cache miss the page is built as usual and stored; entries expire after ``CACHE_SECONDS`` or
 when their key is no longer asked for. After restoring a database backup, versions can go back:
-run ``manage.py clear_page_cache``.
+run ``manage.py clear_page_cache`` (``data_versions_retire``).
 """
 
 import functools
 import hashlib
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,6 +70,17 @@ def data_version_bump(*keys: str) -> None:
             f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1",
             keys,
         )
+
+
+def data_versions_retire() -> None:
+    """Move every data key to a fresh random version, so no page cached before (anywhere, under
+    any earlier version) is ever served again. For after a database restore, when versions can
+    go back to numbers already used. Idempotent in effect; one statement per key."""
+    from .models import DataVersion
+
+    for key in DATA_KEYS:
+        version = secrets.randbelow(2**61) + 2**40
+        DataVersion.objects.update_or_create(key=key, defaults={"version": version})
 
 
 def data_versions(request=None) -> dict[str, int]:

@@ -316,20 +316,23 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
-# Caches. "default" (login rate limits, broker probes): Redis when REDIS_URL is set, so every web
-# process shares it; otherwise this process's memory. "template_fragments" (cached page fragments
-# and API lists, see portal/page_cache.py): each process's own memory, everywhere. Its keys carry
-# the data versions read from the database, so an entry never changes once written and processes
-# need not share them; reading it costs no network round trip (a Redis GET through Django's client
-# cost about a millisecond a page here, as much as the rest of a cached page).
-_local_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+# Caches. "default" (login rate limits): Redis when REDIS_URL is set, so every web process shares
+# it; otherwise this process's memory. "template_fragments" (cached page fragments and API lists,
+# portal/page_cache.py): this process's memory in front of Redis. Its keys carry the data versions
+# read from the database, so an entry never changes once written: a hit in memory is safe and costs
+# no network round trip (a Redis GET per page cost as much as the rest of a cached page here), and
+# Redis shares each fragment with the other processes. Without REDIS_URL: memory alone.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {**_local_cache, "LOCATION": "portal"}
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     ),
-    "template_fragments": {**_local_cache, "LOCATION": "portal-fragments"},
+    "template_fragments": {
+        "BACKEND": "portal.cache_backends.LayeredCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
