@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from .. import permissions, services
 from ..filters import OrganisationFilterSet
 from ..models import FirmYear, Organisation
-from .errors import service_errors_as_400
+from .errors import service_errors_as_400, service_refusals_as_403
 from .permissions import PartnerScopeOrUser, request_token
 from .serializers import (
     FirmYearCreateInputSerializer,
@@ -97,7 +97,7 @@ class OrganisationViewSet(
             raise PermissionDenied(permissions.organisation_create_refusal(actor, Organisation.Kind.FIRM))
         serializer = OrganisationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with service_errors_as_400():
+        with service_errors_as_400(), service_refusals_as_403():
             organisation = services.organisation_create(
                 data=serializer.validated_data, member=None if actor.is_client else request.user, actor=actor
             )
@@ -108,7 +108,7 @@ class OrganisationViewSet(
         organisation = self._changeable_object()
         serializer = OrganisationInputSerializer(organisation, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        with service_errors_as_400():
+        with service_errors_as_400(), service_refusals_as_403():
             organisation = services.organisation_update(
                 organisation=organisation, data=serializer.validated_data, actor=permissions.request_actor(request)
             )
@@ -169,7 +169,7 @@ class OrganisationViewSet(
     def _upsert_year(self, organisation: Organisation, year: int, data: dict) -> Response:
         actor = permissions.request_actor(self.request)
         source = services.firm_year_source(user=None if actor.is_client else actor.user, partner=actor.partner)
-        with service_errors_as_400():
+        with service_errors_as_400(), service_refusals_as_403():
             row, created = services.firm_year_upsert(
                 organisation=organisation, year=year, data={**data, "source": source}, actor=actor
             )
