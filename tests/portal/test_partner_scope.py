@@ -175,8 +175,10 @@ def test_partner_changes_a_firm_staff_handed_to_it_in_the_admin(partner_client, 
     operator.is_staff = operator.is_superuser = True
     operator.save(update_fields=["is_staff", "is_superuser"])
     client.force_login(operator)
+    change_url = f"/admin/portal/organisation/{firm.pk}/change/"
+    assert "Maintained by" in client.get(change_url).content.decode()
     response = client.post(
-        f"/admin/portal/organisation/{firm.pk}/change/",
+        change_url,
         {
             "name": firm.name,
             "kind": firm.kind,
@@ -265,3 +267,34 @@ def test_the_rules_read_a_pages_request_as_its_user(founder_user, staff_user):
     assert can_change_organisation(actor, own) and not can_change_organisation(actor, other)
     assert can_create_organisation(actor, K.FIRM) and not can_create_organisation(actor, K.PARTNER)
     assert can_change_organisation(staff_user, other)
+
+
+def test_the_demo_partner_changes_its_demo_firms_and_nothing_else(api_client):
+    """The issue's own examples, on the demo data: the demo partner's client cannot rename the
+    Combined Authority nor overwrite the demo founder's facts, and can change a firm it maintains."""
+    from portal import demo
+
+    demo.seed(scale=1)
+    response = api_client.post(
+        "/o/token/",
+        {
+            "grant_type": "client_credentials",
+            "client_id": demo.DEMO_PARTNER_CLIENT_ID,
+            "client_secret": demo.DEMO_PARTNER_SECRET,
+        },
+    )
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    wmca = Organisation.objects.get(name="West Midlands Combined Authority (demo)")
+    founders = Organisation.objects.get(company_number="SY000001")
+    maintained = Organisation.objects.get(company_number="SY000010")
+    before = snapshot(wmca), snapshot(founders)
+
+    assert WRITES["PATCH organisation"](api_client, wmca).status_code == 403
+    assert api_client.patch(detail_url(wmca), {"dissolved_on": "2025-01-01"}, format="json").status_code == 403
+    assert WRITES["PUT year"](api_client, founders).status_code == 403
+    assert (snapshot(wmca), snapshot(founders)) == before
+
+    assert maintained.recorded_by.name == "Birmingham Tech (demo)"
+    assert api_client.put(year_url(maintained, 2025), YEAR_FACTS, format="json").status_code in (200, 201)
+    maintained_count = Organisation.objects.filter(recorded_by=maintained.recorded_by).count()
+    assert maintained_count == demo.FIRMS_PER_SCALE // demo.MAINTAINED_EVERY
