@@ -54,7 +54,7 @@ class OrganisationAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "company_number", "sector", "local_authority", "founded_on", "is_tech"]
     list_filter = ["kind", "sector", "local_authority", "origin", "is_tech"]
     search_fields = ["name", "company_number"]
-    autocomplete_fields = ["members"]
+    autocomplete_fields = ["members", "recorded_by"]
     inlines = [FirmYearInline]
 
 

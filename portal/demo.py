@@ -35,6 +35,7 @@ PARTNERS = [
     ("Innovation Hub Workspaces (demo)", Organisation.Kind.WORKSPACE_PROVIDER),
 ]
 FIRMS_PER_SCALE = 300
+MAINTAINED_EVERY = 10  # every tenth synthetic firm is maintained by the demo partner
 FIRST_YEAR, LAST_YEAR = 2012, 2025
 COUNTRIES = ["IN", "US", "DE", "FR", "NG", "CN", "JP", "IE", "PL", "CA"]
 
@@ -91,7 +92,9 @@ def _firm_years(rng: random.Random, organisation: Organisation) -> list[FirmYear
 @transaction.atomic
 def seed(*, scale: int = 1) -> dict:
     """Create the demo accounts, partner organisations, the demo API client and ``scale`` × 300
-    synthetic firms with their yearly facts. Idempotent. Returns counts of what exists."""
+    synthetic firms with their yearly facts; every tenth firm (SY000010, SY000020, …) is maintained
+    by the demo partner, so its client has firms it may change. Idempotent. Returns counts of what
+    exists."""
     accounts = {email: _account(email, name, role, mfa) for email, name, role, mfa in DEMO_ACCOUNTS}
     partners = {}
     for name, kind in PARTNERS:
@@ -135,6 +138,10 @@ def seed(*, scale: int = 1) -> dict:
     )
     new = [o for o in wanted if o.company_number not in existing]
     Organisation.objects.bulk_create(new, batch_size=1000)
+    Organisation.objects.filter(
+        company_number__in=[f"SY{n:06d}" for n in range(MAINTAINED_EVERY, len(wanted) + 1, MAINTAINED_EVERY)],
+        recorded_by__isnull=True,
+    ).update(recorded_by=partners["Birmingham Tech (demo)"])
     created = Organisation.objects.filter(company_number__in=[o.company_number for o in new])
     years = []
     for organisation in created.order_by("company_number"):

@@ -99,7 +99,11 @@ COMPANY_NUMBER_TAKEN = "An organisation with this Companies House number already
 
 
 class Organisation(models.Model):
-    """One firm or body, shared by every app. A Companies House number, when given, is unique."""
+    """One firm or body, shared by every app. A Companies House number, when given, is unique.
+
+    ``recorded_by`` names the partner organisation that answers for a firm's record; who may change
+    what is decided in ``portal.permissions``.
+    """
 
     class Kind(models.TextChoices):
         FIRM = "firm", "Firm"
@@ -135,7 +139,12 @@ class Organisation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The partner organisation whose API client created this record.",
+        verbose_name="maintained by",
+        help_text=(
+            "The partner organisation that created or maintains this record: its API client may change "
+            "this firm and report its yearly facts. Set it to hand a firm to a partner; leave it empty "
+            "for firms only their members and staff change."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -24,7 +24,14 @@ def partner_credential_list():
 
 
 def organisation_for_token(token) -> Organisation | None:
-    """The partner organisation an OAuth2 access token was issued to, or None."""
-    application = getattr(token, "application", None)
-    credential = getattr(application, "partner_credential", None) if application else None
-    return credential.organisation if credential and credential.is_active else None
+    """The partner organisation an OAuth2 access token was issued to, or None (no token, or a
+    credential that is revoked or was never issued). One query."""
+    application_id = getattr(token, "application_id", None)
+    if application_id is None:
+        return None
+    credential = (
+        PartnerCredential.objects.select_related("organisation")
+        .filter(application_id=application_id, revoked_at__isnull=True)
+        .first()
+    )
+    return credential.organisation if credential else None

@@ -4,7 +4,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +13,16 @@ from oauth2_provider.models import AccessToken, Application
 from .exceptions import CredentialAlreadyRevokedError
 from .models import COMPANY_NUMBER_TAKEN, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
 from .page_cache import data_version_bump
+from .permissions import (
+    Actor,
+    can_change_organisation,
+    can_change_organisation_kind,
+    can_create_organisation,
+    can_report_firm_year,
+    can_view_dashboard,
+    organisation_change_refusal,
+    organisation_create_refusal,
+)
 from .validators import company_number_normalise
 
 ORGANISATION_FIELDS = {
@@ -45,22 +55,46 @@ def _full_clean_or_raise(organisation: Organisation) -> None:
     organisation.full_clean(validate_constraints=False)
 
 
+def _record_actor(instance, actor: Actor | None) -> None:
+    """Name the writer in the change history of ``instance``'s next save: the person, or for an
+    API client (which carries no user) the client and its partner organisation as the reason."""
+    if actor is None:
+        return  # the request's user, through simple_history's middleware, or nobody (commands)
+    instance._history_user = actor.history_user
+    instance._change_reason = actor.history_reason
+
+
 @transaction.atomic
 def organisation_create(
-    *, data: dict, member: User | None = None, recorded_by: Organisation | None = None
+    *,
+    data: dict,
+    member: User | None = None,
+    recorded_by: Organisation | None = None,
+    actor: Actor | None = None,
 ) -> Organisation:
     """Create an organisation from validated ``data``.
 
     Raises ValidationError (field-keyed) for an invalid or duplicate Companies House number.
-    ``member`` is added to its members (a founder registering their firm).
+    ``member`` is added to its members (a founder registering their firm). ``recorded_by`` is the
+    partner organisation that maintains it; a partner client's own organisation when ``actor`` is
+    one. With an ``actor``, raises PermissionDenied unless ``can_create_organisation`` allows the
+    kind, and the history records the actor; without one the caller (a command, another service)
+    answers for the write.
     """
     unknown = set(data) - ORGANISATION_FIELDS
     if unknown:
         raise ValueError(f"Unknown organisation fields: {sorted(unknown)}")
+    if actor is not None:
+        kind = data.get("kind", Organisation.Kind.FIRM)
+        if not can_create_organisation(actor, kind):
+            raise PermissionDenied(organisation_create_refusal(actor, kind))
+        if actor.is_client:
+            recorded_by = actor.partner
     organisation = Organisation(**data, recorded_by=recorded_by)
     if organisation.company_number:
         organisation.company_number = company_number_normalise(organisation.company_number)
     _full_clean_or_raise(organisation)
+    _record_actor(organisation, actor)
     try:
         with transaction.atomic():
             organisation.save()
@@ -73,16 +107,27 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
-    """Change the given fields of an organisation; raises ValidationError with field messages."""
+def organisation_update(*, organisation: Organisation, data: dict, actor: Actor | None = None) -> Organisation:
+    """Change the given fields of an organisation; raises ValidationError with field messages.
+
+    With an ``actor``, raises PermissionDenied (before changing anything) unless
+    ``can_change_organisation`` allows it and, when ``kind`` is given, ``can_change_organisation_kind``;
+    the history records the actor.
+    """
     unknown = set(data) - ORGANISATION_FIELDS
     if unknown:
         raise ValueError(f"Unknown organisation fields: {sorted(unknown)}")
+    if actor is not None:
+        if not can_change_organisation(actor, organisation):
+            raise PermissionDenied(organisation_change_refusal(actor, organisation))
+        if "kind" in data and not can_change_organisation_kind(actor, organisation, data["kind"]):
+            raise PermissionDenied("Only commissioner staff change what kind of organisation a record is.")
     for field, value in data.items():
         setattr(organisation, field, value)
     if organisation.company_number:
         organisation.company_number = company_number_normalise(organisation.company_number)
     _full_clean_or_raise(organisation)
+    _record_actor(organisation, actor)
     try:
         with transaction.atomic():
             organisation.save(update_fields=[*data.keys(), "updated_at"])
@@ -94,8 +139,6 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
 
 def firm_year_source(*, user: User | None, partner: Organisation | None) -> str:
     """Who reported a year's facts: a partner's API client, staff, or the firm itself."""
-    from .permissions import can_view_dashboard
-
     if partner is not None:
         return FirmYear.Source.PARTNER
     if user is not None and can_view_dashboard(user):
@@ -105,13 +148,28 @@ def firm_year_source(*, user: User | None, partner: Organisation | None) -> str:
 
 @transaction.atomic
 def firm_year_upsert(
-    *, organisation: Organisation, year: int, data: dict, recorded_by: Organisation | None = None
+    *,
+    organisation: Organisation,
+    year: int,
+    data: dict,
+    recorded_by: Organisation | None = None,
+    actor: Actor | None = None,
 ) -> tuple[FirmYear, bool]:
     """Create or replace an organisation's facts for ``year``. Idempotent: the same call twice
-    leaves one row with the same values. Returns (row, created). Raises ValidationError."""
+    leaves one row with the same values. Returns (row, created). Raises ValidationError.
+
+    ``recorded_by`` is the partner organisation that reported them; a partner client's own when
+    ``actor`` is one. With an ``actor``, raises PermissionDenied (writing nothing) unless
+    ``can_report_firm_year`` allows it, and the history records the actor.
+    """
     unknown = set(data) - FIRM_YEAR_FIELDS
     if unknown:
         raise ValueError(f"Unknown firm-year fields: {sorted(unknown)}")
+    if actor is not None:
+        if not can_report_firm_year(actor, organisation):
+            raise PermissionDenied(organisation_change_refusal(actor, organisation))
+        if actor.is_client:
+            recorded_by = actor.partner
     # Lock the organisation row so two concurrent upserts of one year serialise.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     row = FirmYear.objects.filter(organisation=organisation, year=year).first()
@@ -128,6 +186,7 @@ def firm_year_upsert(
     row.as_of = data.get("as_of") or timezone.localdate()
     row.recorded_by = recorded_by
     row.full_clean(validate_unique=False)
+    _record_actor(row, actor)
     row.save()
     data_version_bump("organisations")
     return row, created

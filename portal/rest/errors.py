@@ -1,10 +1,12 @@
-"""Turn a service's Django ValidationError into DRF's field-level 400."""
+"""Turn a service's Django ValidationError into DRF's field-level 400, and its PermissionDenied
+into a 403 that keeps the service's reason."""
 
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 
 
 def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
@@ -25,3 +27,13 @@ def service_errors_as_400():
                 }
             ) from exc
         raise ValidationError({"non_field_errors": _details(exc.error_list)}) from exc
+
+
+@contextmanager
+def service_refusals_as_403():
+    """A service's PermissionDenied as DRF's 403 with the service's message (DRF's own handling
+    of Django's exception drops it)."""
+    try:
+        yield
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None) from exc

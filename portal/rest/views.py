@@ -8,10 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .. import page_cache, permissions, selectors, services
+from .. import page_cache, permissions, services
 from ..filters import OrganisationFilterSet
 from ..models import FirmYear, Organisation
-from .errors import service_errors_as_400
+from .errors import service_errors_as_400, service_refusals_as_403
 from .list_cache import VersionedListCacheMixin
 from .permissions import PartnerScopeOrUser, request_token
 from .serializers import (
@@ -54,8 +54,11 @@ class OrganisationViewSet(
 ):
     """The organisation registry: firms, partners, funders, workspace providers and public bodies.
 
-    Partners read with the `read` scope and write with `companies:write`; signed-in founders see and
-    change only their own firms; staff see all.
+    Partners read the whole registry with the `read` scope. With `companies:write` they register
+    firms (the record then names their organisation as its maintainer) and change, and report the
+    yearly facts of, only the firms their organisation created or maintains: any other organisation
+    (partners, funders, public bodies, workspace providers, other firms) answers 403. Signed-in
+    founders see and change only their own firms; staff see and change all.
     """
 
     serializer_class = OrganisationSerializer
@@ -71,48 +74,54 @@ class OrganisationViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request to scope by
             return Organisation.objects.none()
         queryset = Organisation.objects.for_list()
-        if request_token(self.request) is not None:
+        if request_token(self.request) is not None:  # partners read the whole registry
             return queryset
         return queryset.visible_to(self.request.user)
 
     def list_cache_audience(self) -> str:
         """A partner organisation, staff, or one founder: each reads a different part of the registry."""
-        if request_token(self.request) is not None:
-            return page_cache.audience(None, partner=self._partner())
+        actor = permissions.request_actor(self.request)
+        if actor.is_client:
+            return page_cache.audience(None, partner=actor.partner)
         return page_cache.audience(self.request.user, personal=True)
 
-    def _partner(self) -> Organisation | None:
-        return selectors.organisation_for_token(request_token(self.request))
-
     def _full_access(self, organisation: Organisation) -> bool:
-        token = request_token(self.request)
-        if token is not None:
+        """Whether the reader sees a year's diversity figures without the firm's consent: people who
+        may change the firm do; API clients never do."""
+        if request_token(self.request) is not None:
             return False
-        return permissions.can_change_organisation(self.request.user, organisation)
+        return permissions.can_change_organisation(permissions.request_actor(self.request), organisation)
+
+    def _changeable_object(self) -> Organisation:
+        """The organisation of the URL, for a write: 404 when the reader cannot see it, 403 when
+        it can but may not change it."""
+        organisation = self.get_object()
+        actor = permissions.request_actor(self.request)
+        if not permissions.can_change_organisation(actor, organisation):
+            raise PermissionDenied(permissions.organisation_change_refusal(actor, organisation))
+        return organisation
 
     def create(self, request, *args, **kwargs):
-        if request_token(request) is None and not permissions.can_create_organisation(request.user):
-            raise PermissionDenied("Your role cannot create organisations.")
+        actor = permissions.request_actor(request)
+        if not permissions.can_create_organisation(actor):
+            raise PermissionDenied(permissions.organisation_create_refusal(actor, Organisation.Kind.FIRM))
         serializer = OrganisationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = request_token(request)
-        with service_errors_as_400():
+        with service_errors_as_400(), service_refusals_as_403():
             organisation = services.organisation_create(
-                data=serializer.validated_data,
-                member=None if token is not None else request.user,
-                recorded_by=self._partner(),
+                data=serializer.validated_data, member=None if actor.is_client else request.user, actor=actor
             )
         output = OrganisationSerializer(organisation, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        organisation = self.get_object()
-        if request_token(request) is None and not permissions.can_change_organisation(request.user, organisation):
-            raise PermissionDenied("You cannot change this organisation.")
+        organisation = self._changeable_object()
         serializer = OrganisationInputSerializer(organisation, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        with service_errors_as_400():
-            organisation = services.organisation_update(organisation=organisation, data=serializer.validated_data)
+        with service_errors_as_400(), service_refusals_as_403():
+            organisation = services.organisation_update(
+                organisation=organisation, data=serializer.validated_data, actor=permissions.request_actor(request)
+            )
         return Response(OrganisationSerializer(organisation, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -126,12 +135,13 @@ class OrganisationViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="years", url_name="years", filter_backends=[])
     def years(self, request, pk=None):
-        organisation = self.get_object()
         if request.method == "POST":
+            organisation = self._changeable_object()
             serializer = FirmYearCreateInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             return self._upsert_year(organisation, data.pop("year"), data)
+        organisation = self.get_object()
         page = self.paginate_queryset(organisation.years.order_by("-year"))
         context = {**self.get_serializer_context(), "full_access": self._full_access(organisation)}
         return self.get_paginated_response(FirmYearSerializer(page, many=True, context=context).data)
@@ -154,7 +164,7 @@ class OrganisationViewSet(
         filter_backends=[],
     )
     def year_detail(self, request, pk=None, year=None):
-        organisation = self.get_object()
+        organisation = self._changeable_object() if request.method == "PUT" else self.get_object()
         year = int(year)
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise NotFound(f"Years run from {YEAR_MIN} to {YEAR_MAX}.")
@@ -167,14 +177,11 @@ class OrganisationViewSet(
         return Response(FirmYearSerializer(row, context=context).data)
 
     def _upsert_year(self, organisation: Organisation, year: int, data: dict) -> Response:
-        token = request_token(self.request)
-        if token is None and not permissions.can_change_organisation(self.request.user, organisation):
-            raise PermissionDenied("You cannot report figures for this organisation.")
-        partner = self._partner()
-        source = services.firm_year_source(user=None if token is not None else self.request.user, partner=partner)
-        with service_errors_as_400():
+        actor = permissions.request_actor(self.request)
+        source = services.firm_year_source(user=None if actor.is_client else actor.user, partner=actor.partner)
+        with service_errors_as_400(), service_refusals_as_403():
             row, created = services.firm_year_upsert(
-                organisation=organisation, year=year, data={**data, "source": source}, recorded_by=partner
+                organisation=organisation, year=year, data={**data, "source": source}, actor=actor
             )
         context = {**self.get_serializer_context(), "full_access": True}
         return Response(

@@ -16,10 +16,11 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth
 
-from portal.models import Organisation
+from portal.models import FirmYear, Organisation
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 
 ALL_SCOPES = ("read", "observations:write", "companies:write", "investments:write")
+Kind = Organisation.Kind
 
 # Valid JSON can still break a rule JSON Schema cannot express (women <= disclosed, dissolved after
 # founded, a Companies House number already taken), so a 400 is an acceptable answer to a write.
@@ -44,24 +45,57 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application(
 
 @pytest.fixture
 def bearer(db, partner_token):
-    """Authorization header of a partner token with every scope, and the ids of a few organisations."""
+    """Authorization header of a partner token with every scope, and the ids of organisations to
+    point generated ids at: the partner's own organisation (like the demo partner), firms it
+    maintains (listed twice, so half the writes get past the scope rule), and organisations it may
+    read but not change: a public body, a funder, a workspace provider, another partner, that
+    partner's firm and a firm nobody handed over."""
     # Like Django's test client: keep the test's transaction open across requests.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        token, partner = partner_token(*ALL_SCOPES)
-        firms = OrganisationFactory.create_batch(3, kind=Organisation.Kind.FIRM)
-        for firm in firms:
-            FirmYearFactory(organisation=firm, year=2024, consent=False)
-        yield {"Authorization": f"Bearer {token}"}, [partner.pk, *(firm.pk for firm in firms)]
+        partner = OrganisationFactory(
+            kind=Kind.PARTNER, name="Birmingham Tech (demo)", website="https://bhamtech.example", is_tech=False
+        )
+        token, partner = partner_token(*ALL_SCOPES, organisation=partner)
+        own = OrganisationFactory.create_batch(3, kind=Kind.FIRM, recorded_by=partner)
+        other_partner = OrganisationFactory(kind=Kind.PARTNER, name="Midlands University (demo)", is_tech=False)
+        others = [
+            OrganisationFactory(kind=Kind.PUBLIC_BODY, name="West Midlands Combined Authority (demo)", is_tech=False),
+            OrganisationFactory(kind=Kind.FUNDER, name="Regional Growth Fund (demo)", is_tech=False),
+            OrganisationFactory(kind=Kind.WORKSPACE_PROVIDER, name="Innovation Hub Workspaces (demo)", is_tech=False),
+            other_partner,
+            OrganisationFactory(kind=Kind.FIRM, recorded_by=other_partner),
+            OrganisationFactory(kind=Kind.FIRM),
+        ]
+        for organisation in [*own, *others]:
+            FirmYearFactory(organisation=organisation, year=2024, consent=False)
+        ids = [partner.pk, *(o.pk for o in own), *(o.pk for o in own), *(o.pk for o in others)]
+        yield {"Authorization": f"Bearer {token}"}, ids
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
+def not_the_partners(partner_pk: int) -> tuple[list, list]:
+    """Every organisation row the partner does not maintain (its own organisation included), and
+    their yearly facts, as stored."""
+    theirs = Organisation.objects.exclude(kind=Kind.FIRM, recorded_by_id=partner_pk)
+    rows = list(theirs.order_by("pk").values())
+    years = list(FirmYear.objects.filter(organisation__in=theirs).order_by("pk").values())
+    return rows, years
+
+
+@pytest.fixture
+def untouchable(bearer):
+    """What the partner's token must leave as it is, read before the run."""
+    _, (partner_pk, *_) = bearer
+    return partner_pk, not_the_partners(partner_pk)
+
+
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_operation_conforms_to_the_schema(case, bearer):
+def test_every_operation_conforms_to_the_schema(case, bearer, untouchable):
     headers, existing = bearer
     # Generated ids almost never exist: point the non-negative ones below 2**31 at real organisations
     # so reads and writes get past the 404 and their validation and serialisation are exercised too.
@@ -72,6 +106,11 @@ def test_every_operation_conforms_to_the_schema(case, bearer):
     if isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk < 2**31:
         case.path_parameters["id"] = existing[pk % len(existing)]
     case.call_and_validate(headers=headers)
+    # ACCEPTANCE: whatever it sends, the partner changes only the firms it maintains: its own
+    # organisation keeps its name, and no other organisation or yearly fact changes.
+    partner_pk, before = untouchable
+    assert Organisation.objects.get(pk=partner_pk).name == "Birmingham Tech (demo)"
+    assert not_the_partners(partner_pk) == before
 
 
 def test_schema_is_valid_without_warnings(tmp_path, settings):

@@ -104,9 +104,9 @@ def test_token_without_read_scope_cannot_read(as_partner):
 
 
 def test_token_without_companies_write_cannot_write(as_partner):
-    """ACCEPTANCE: a missing scope is a 403 and nothing is written."""
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "observations:write", "investments:write")
+    """ACCEPTANCE: a missing scope is a 403 and nothing is written, even to a firm the partner maintains."""
+    client, partner = as_partner("read", "observations:write", "investments:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     before = Organisation.objects.count()
 
     response = client.post(LIST_URL, {"name": "New Firm Ltd"}, format="json")
@@ -145,8 +145,8 @@ def test_token_with_companies_write_creates_an_attributed_organisation(as_partne
 
 
 def test_partner_year_writes_are_attributed(as_partner):
-    organisation = OrganisationFactory()
     client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     response = client.put(year_url(organisation, 2024), YEAR_FACTS, format="json")
     assert response.status_code == 201, response.content
     row = FirmYear.objects.get()
@@ -203,8 +203,8 @@ def test_company_number_errors_carry_codes_clients_can_branch_on(as_partner):
 
 def test_update_to_a_taken_number_is_a_field_error(as_partner):
     OrganisationFactory(company_number="01111111")
-    organisation = OrganisationFactory(company_number="02222222")
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(company_number="02222222", recorded_by=partner)
     response = client.patch(detail_url(organisation), {"company_number": "1111111"}, format="json")
     assert "already exists" in assert_field_error(response, "company_number")
     organisation.refresh_from_db()
@@ -213,8 +213,8 @@ def test_update_to_a_taken_number_is_a_field_error(as_partner):
 
 def test_form_encoded_writes_are_refused(as_partner):
     # Form parsers read "as_of=" as "not given" (today); the API takes JSON, where "" is an error.
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     response = client.put(year_url(organisation, 2024), {**YEAR_FACTS, "as_of": ""}, format="multipart")
     assert response.status_code == 415
     assert_field_error(client.put(year_url(organisation, 2024), {**YEAR_FACTS, "as_of": ""}, format="json"), "as_of")
@@ -244,9 +244,9 @@ def test_malformed_json_is_a_400(as_partner):
     ],
 )
 def test_bad_year_input_is_a_field_error(as_partner, payload, attr):
-    organisation = OrganisationFactory()
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     FirmYearFactory(organisation=organisation, year=2024, employees=99)
-    client, _ = as_partner("read", "companies:write")
 
     response = client.put(year_url(organisation, 2024), {**YEAR_FACTS, **payload}, format="json")
     assert_field_error(response, attr)
@@ -258,8 +258,8 @@ def test_bad_year_input_is_a_field_error(as_partner, payload, attr):
 
 @pytest.mark.parametrize("year", [1899, 2101, "twenty", None])
 def test_year_out_of_range_in_body_is_a_field_error(as_partner, year):
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     response = client.post(years_url(organisation), {**YEAR_FACTS, "year": year}, format="json")
     assert_field_error(response, "year")
     assert not FirmYear.objects.exists()
@@ -268,8 +268,8 @@ def test_year_out_of_range_in_body_is_a_field_error(as_partner, year):
 @pytest.mark.parametrize("year", [1899, 2101, 0, 99999999999999999999])
 def test_year_out_of_range_in_path_is_not_found(as_partner, year):
     # The path names a resource that cannot exist, so reading or writing it is a 404, not a 500.
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     response = client.put(year_url(organisation, year), YEAR_FACTS, format="json")
     assert response.status_code == 404
     assert "1900" in response.json()["errors"][0]["detail"]
@@ -298,8 +298,8 @@ def test_unknown_api_path_is_a_json_404(as_partner):
 
 
 def test_post_year_creates_then_replaces(as_partner):
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     first = client.post(years_url(organisation), {**YEAR_FACTS, "year": 2024}, format="json")
     assert first.status_code == 201, first.content
     again = client.post(years_url(organisation), {**YEAR_FACTS, "year": 2024, "employees": 15}, format="json")
@@ -310,8 +310,8 @@ def test_post_year_creates_then_replaces(as_partner):
 
 
 def test_put_year_is_idempotent(as_partner):
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     first = client.put(year_url(organisation, 2024), YEAR_FACTS, format="json")
     second = client.put(year_url(organisation, 2024), YEAR_FACTS, format="json")
     assert (first.status_code, second.status_code) == (201, 200)
@@ -434,8 +434,8 @@ def test_diversity_hidden_from_partners_without_consent(as_partner, as_user, fou
 
 
 def test_partner_reads_of_their_own_submission_respect_consent(as_partner):
-    organisation = OrganisationFactory()
-    client, _ = as_partner("read", "companies:write")
+    client, partner = as_partner("read", "companies:write")
+    organisation = OrganisationFactory(recorded_by=partner)
     response = client.put(year_url(organisation, 2024), YEAR_FACTS, format="json")
     assert response.status_code == 201
     assert client.get(year_url(organisation, 2024)).json()["leadership_women"] is None
