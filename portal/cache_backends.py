@@ -49,38 +49,51 @@ class LayeredCache(BaseCache):
             self._shared_down_until = monotonic() + SHARED_RETRY_SECONDS
             return default
 
+    def _key(self, key, version) -> str:
+        """This cache's full key (its KEY_PREFIX and version applied), used as is by both layers."""
+        key = self.make_key(key, version=version)
+        self.validate_key(key)
+        return key
+
+    def _timeout(self, timeout):
+        return self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+
     def get(self, key, default=None, version=None):
+        key = self._key(key, version)
         sentinel = object()
-        value = self._local.get(key, sentinel, version=version)
+        value = self._local.get(key, sentinel)
         if value is not sentinel:
             return value
-        value = self._shared_call("get", key, sentinel, version=version, default=sentinel)
+        value = self._shared_call("get", key, sentinel, default=sentinel)
         if value is sentinel:
             return default
-        self._local.set(key, value, version=version)
+        self._local.set(key, value)
         return value
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._local.set(key, value, timeout, version=version)
-        self._shared_call("set", key, value, timeout, version=version)
+        key, timeout = self._key(key, version), self._timeout(timeout)
+        self._local.set(key, value, timeout)
+        self._shared_call("set", key, value, timeout)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        added = self._local.add(key, value, timeout, version=version)
-        self._shared_call("add", key, value, timeout, version=version)
+        key, timeout = self._key(key, version), self._timeout(timeout)
+        added = self._local.add(key, value, timeout)
+        self._shared_call("add", key, value, timeout)
         return added
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        self._shared_call("touch", key, timeout, version=version)
-        return self._local.touch(key, timeout, version=version)
+        key, timeout = self._key(key, version), self._timeout(timeout)
+        self._shared_call("touch", key, timeout)
+        return self._local.touch(key, timeout)
 
     def delete(self, key, version=None):
-        self._shared_call("delete", key, version=version)
-        return self._local.delete(key, version=version)
+        key = self._key(key, version)
+        self._shared_call("delete", key)
+        return self._local.delete(key)
 
     def has_key(self, key, version=None):
-        return self._local.has_key(key, version=version) or bool(
-            self._shared_call("has_key", key, version=version, default=False)
-        )
+        key = self._key(key, version)
+        return self._local.has_key(key) or bool(self._shared_call("has_key", key, default=False))
 
     def clear(self):
         """Empty this process's memory only: Redis's ``clear`` would empty the whole database,

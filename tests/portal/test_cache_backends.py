@@ -27,9 +27,10 @@ def test_a_fragment_one_process_stored_is_read_by_another(redis_url):
     assert cache.get(key) is None
     cache.set(key, "<p>built once</p>", 60)
     cache.clear()  # this process's memory only: as a process that never built the fragment
-    assert RedisCache(redis_url, {}).get(key) == "<p>built once</p>"
+    redis = RedisCache(redis_url, {})
+    assert redis.get(cache.make_key(key)) == "<p>built once</p>"
     assert cache.get(key) == "<p>built once</p>"  # read from Redis and kept in memory
-    RedisCache(redis_url, {}).delete(key)
+    redis.delete(cache.make_key(key))
     assert cache.get(key) == "<p>built once</p>"  # memory answers without asking Redis
 
 
