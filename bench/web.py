@@ -349,14 +349,15 @@ def summarise(runs: dict[str, list[dict]], queries: dict[int, dict]) -> list[dic
         }
     for target in TARGETS:
         row = rows[target.path]
-        checks = {"p95_ms": row["p95_ms"] < P95_LIMIT_MS, "errors": row["non_2xx"] + row["socket_errors"] == 0}
+        first = {counts["first"] for counts in row["queries"].values()}
+        # A reference is not judged, only checked for errors: it is what the others are judged by.
+        checks = {"errors": row["non_2xx"] + row["socket_errors"] == 0, "queries": len(first) == 1}
         if target.reference:
             reference = rows[target.reference]
             row["ratio"] = {key: row[key] / reference[key] for key in ("rps", "p50_ms", "p95_ms")}
             row["least_rps_ratio"] = target.least_ratio
-            checks["rps_ratio"] = row["ratio"]["rps"] >= target.least_ratio
-        first = {scale: counts["first"] for scale, counts in row["queries"].items()}
-        checks["queries_same"] = len(set(first.values())) == 1
+            checks["req/s"] = row["ratio"]["rps"] >= target.least_ratio
+            checks["p95"] = row["p95_ms"] < P95_LIMIT_MS
         row["checks"] = checks
         row["pass"] = all(checks.values())
     return list(rows.values())
@@ -385,26 +386,33 @@ def report(rows: list[dict], about: dict) -> None:
     )
     print(f"Machine: {about['nproc']} CPUs, {about['cpu']}, {about['date']}, load average {about['load_average']}")
     head = f"{'target':<36} {'req/s':>7} {'x ref':>6} {'p50 ms':>7} {'x ref':>6} {'p95 ms':>7} {'x ref':>6}"
-    head += f"  {'queries 1x/' + str(LARGE_SCALE) + 'x':>15}  {'needs':<22} result"
+    head += f"  {'queries 1x/' + str(LARGE_SCALE) + 'x':>15}  {'needs':<20} result"
     print(head)
     for row in rows:
         queries = "/".join(str(row["queries"][scale]["first"]) for scale in row["queries"])
         if row["reference"]:
             ratio = row["ratio"]
             ratios = [f"{ratio['rps']:6.2f}", f"{ratio['p50_ms']:6.2f}", f"{ratio['p95_ms']:6.2f}"]
-            needs = f"x ref>={fraction(row['least_rps_ratio'])}, p95<{P95_LIMIT_MS:.0f}"
+            needs = f">={fraction(row['least_rps_ratio'])} ref, p95<{P95_LIMIT_MS:.0f}"
         else:
             ratios = ["   ref"] * 3
-            needs = f"reference, p95<{P95_LIMIT_MS:.0f}"
+            needs = "reference"
         failed = [name for name, ok in row["checks"].items() if not ok]
-        result = "pass" if not failed else "FAIL " + ",".join(failed)
+        result = ("FAIL " + ", ".join(failed)) if failed else ("pass" if row["reference"] else "-")
         name = row["path"] + (" (staff)" if row["who"] == "staff" else "")
         print(
             f"{name:<36} {row['rps']:>7.0f} {ratios[0]} {row['p50_ms']:>7.1f} {ratios[1]} {row['p95_ms']:>7.1f} "
-            f"{ratios[2]}  {queries:>15}  {needs:<22} {result}"
+            f"{ratios[2]}  {queries:>15}  {needs:<20} {result}"
         )
-    print("API rows are requested with the demo partner's bearer token; queries are SQL statements of one")
+    print("API rows are requested with the demo partner's bearer token; queries are the SQL statements of one")
     print(f"request on an empty cache, after seed_demo and after seed_demo --scale {LARGE_SCALE}.")
+    for row in rows:
+        if not row["reference"] and row["p95_ms"] >= P95_LIMIT_MS:
+            print(
+                f"Note: the reference {row['path']} itself takes {row['p95_ms']:.0f} ms at p95, so p95 < "
+                f"{P95_LIMIT_MS:.0f} ms\nis out of reach on this machine as loaded; "
+                "the ratios still compare like with like."
+            )
 
 
 def cache_entries_delete() -> None:
