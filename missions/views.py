@@ -3,6 +3,7 @@ and the staff form for reported values. Pages read stored observations only."""
 
 import csv
 import datetime
+import functools
 from decimal import Decimal
 
 from django.contrib import messages
@@ -118,12 +119,14 @@ class MissionDetailView(TemplateView):
     template_name = "missions/mission_detail.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        mission = get_object_or_404(Mission, slug=self.kwargs["slug"])
+        user, slug = self.request.user, self.kwargs["slug"]
+        # Read only when the page is not cached: an unknown mission is a 404 then, and a cached
+        # page (keyed by the slug) exists only for a mission that was found.
+        mission = functools.cache(lambda: get_object_or_404(Mission, slug=slug))
         return super().get_context_data(
-            **_fragment(self.request, "mission-detail", vary=[mission.pk]),
-            mission=mission,
-            summary=SimpleLazyObject(lambda: selectors.mission_summary_get(user=user, mission=mission)),
+            **_fragment(self.request, "mission-detail", vary=[slug]),
+            mission=SimpleLazyObject(mission),
+            summary=SimpleLazyObject(lambda: selectors.mission_summary_get(user=user, mission=mission())),
             is_staff=can_view_dashboard(user),
             **kwargs,
         )
@@ -138,16 +141,19 @@ class IndicatorDetailView(View):
     template_name = "missions/indicator_detail.html"
 
     def get(self, request, code: str):
-        indicator = _indicator(request, code)
+        # The indicator is read only when the page is not cached (its key names the code and the
+        # reader's audience, which decides whether it is visible): then a hidden or unknown
+        # indicator is a 404.
+        indicator = functools.cache(lambda: _indicator(request, code))
         is_staff = can_view_dashboard(request.user)
         context = {
-            **_fragment(request, "indicator-detail", vary=[indicator.pk]),
-            "indicator": indicator,
+            **_fragment(request, "indicator-detail", vary=[code]),
+            "indicator": SimpleLazyObject(indicator),
             "detail": SimpleLazyObject(
-                lambda: selectors.indicator_detail_get(indicator=indicator, with_history=is_staff)
+                lambda: selectors.indicator_detail_get(indicator=indicator(), with_history=is_staff)
             ),
             "is_staff": is_staff,
-            "can_report": is_staff and can_report_indicator(request.user, indicator),
+            "can_report": SimpleLazyObject(lambda: is_staff and can_report_indicator(request.user, indicator())),
         }
         return render(request, self.template_name, context)
 

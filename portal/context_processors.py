@@ -1,33 +1,41 @@
 """Template context shared by every page."""
 
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 
 from .roles import Role, is_staff, user_has_role
 
 
+@functools.cache
+def _url(name: str) -> str:
+    """A URL without arguments, reversed once per process (the URLconf does not change)."""
+    return reverse(name)
+
+
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
     items = [
-        ("Home", reverse("portal:home")),
-        ("Missions", reverse("missions:mission-list")),
-        ("Workspaces", reverse("workspaces:workspace-list")),
+        ("Home", _url("portal:home")),
+        ("Missions", _url("missions:mission-list")),
+        ("Workspaces", _url("workspaces:workspace-list")),
     ]
     if user is not None and user.is_authenticated:
         if user_has_role(user, Role.FOUNDER):
-            items.append(("Your applications", reverse("workspaces:application-list")))
+            items.append(("Your applications", _url("workspaces:application-list")))
         if is_staff(user):
-            items.append(("Dashboard", reverse("portal:dashboard")))
+            items.append(("Dashboard", _url("portal:dashboard")))
         if is_staff(user) or user_has_role(user, Role.REVIEWER):
-            items.append(("Review queue", reverse("workspaces:review-queue")))
+            items.append(("Review queue", _url("workspaces:review-queue")))
         if is_staff(user):
-            items.append(("API credentials", reverse("portal:credential-list")))
-        items.append(("Account", reverse("account_email")))
-    items.append(("API", reverse("api-docs")))
+            items.append(("API credentials", _url("portal:credential-list")))
+        items.append(("Account", _url("account_email")))
+    items.append(("API", _url("api-docs")))
     path = request.path
     if path.startswith("/indicators/"):  # indicator pages belong to the Missions section
-        path = reverse("missions:mission-list")
+        path = _url("missions:mission-list")
     nav = []
     for label, url in items:
         # The longest matching prefix wins, so the credentials page does not also light up Dashboard.

@@ -125,6 +125,17 @@ def test_unknown_data_keys_are_refused():
         page_cache.data_version_bump("missons")
 
 
+def test_unknown_or_hidden_pages_are_404_whatever_is_cached(client, staff_user):
+    hidden = IndicatorFactory(is_public=False)
+    client.force_login(staff_user)
+    assert client.get(reverse("missions:indicator-detail", args=[hidden.code])).status_code == 200
+    client.logout()
+    assert client.get(reverse("missions:indicator-detail", args=[hidden.code])).status_code == 404
+    assert client.get(reverse("missions:indicator-detail", args=["M9-99"])).status_code == 404
+    assert client.get(reverse("missions:mission-detail", args=["no-such-mission"])).status_code == 404
+    assert client.get(reverse("workspaces:workspace-detail", args=["no-such-place"])).status_code == 404
+
+
 def test_staff_and_the_public_never_share_a_mission_page(client, staff_user):
     hidden = IndicatorFactory(name="Internal pipeline measure", is_public=False)
     mission = reverse("missions:mission-detail", args=[hidden.mission.slug])
@@ -190,14 +201,15 @@ def test_an_api_list_changes_at_once_after_a_reported_value(api_client, staff_us
 
 
 def test_cached_pages_read_no_data(client, count_queries):
-    """A cached page runs only its version read (and the lookup that makes an unknown address a 404)."""
+    """A cached page runs only its version read: no mission, indicator or workspace is read."""
     indicator_catalogue_sync()
     pages = {
         reverse("portal:home"): 0,
         reverse("missions:mission-list"): 1,
-        reverse("missions:mission-detail", args=["economy"]): 2,
-        reverse("missions:indicator-detail", args=["M1-16H"]): 2,
+        reverse("missions:mission-detail", args=["economy"]): 1,
+        reverse("missions:indicator-detail", args=["M1-16H"]): 1,
         reverse("workspaces:workspace-list"): 1,
+        reverse("workspaces:workspace-detail", args=[WorkspaceFactory().slug]): 1,
     }
     for url, expected in pages.items():
         client.get(url)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -86,8 +86,8 @@ class WorkspaceDetailView(View):
     template_name = "workspaces/workspace_detail.html"
 
     def get(self, request, slug: str):
-        if not Workspace.objects.filter(slug=slug).exists():
-            raise Http404("No such workspace.")
+        # Read only when the page is not cached: an unknown address is a 404 then, and a cached page
+        # (keyed by the slug) exists only for a workspace that was found.
         context = {
             **_fragment(request, "workspace-detail", vary=[slug]),
             "workspace": SimpleLazyObject(lambda: get_object_or_404(Workspace.objects.for_list(), slug=slug)),
