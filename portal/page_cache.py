@@ -116,14 +116,14 @@ def release() -> str:
     return digest.hexdigest()
 
 
-def audience(user, *, partner=None, personal: bool = False) -> str:
+def audience(user, *, partner_id: int | None = None, personal: bool = False) -> str:
     """Who may see the same thing as this reader: ``staff`` (staff see everything), a partner
     organisation (``org:<id>``), one user when the content is ``personal`` (``user:<id>``), or
     ``public`` for everyone else, signed in or not."""
     from .roles import is_staff
 
-    if partner is not None:
-        return f"org:{partner.pk}"
+    if partner_id is not None:
+        return f"org:{partner_id}"
     if is_staff(user):
         return "staff"
     if personal and user is not None and user.is_authenticated:

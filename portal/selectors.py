@@ -1,5 +1,7 @@
 """Reads of the portal core."""
 
+import functools
+
 from django.db.models import Count, Q
 
 from .models import FirmYear, Organisation, PartnerCredential
@@ -21,6 +23,27 @@ def dashboard_stats() -> dict:
 def partner_credential_list():
     """Every partner credential with its organisation and application, newest first."""
     return PartnerCredential.objects.select_related("organisation", "application").order_by("-created_at")
+
+
+@functools.lru_cache(maxsize=4096)
+def _credential_organisation_id(application_id: int) -> int | None:
+    return (
+        PartnerCredential.objects.filter(application_id=application_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def partner_organisation_id(token) -> int | None:
+    """The id of the organisation an OAuth2 token's credential was issued to, remembered per
+    process (a credential's organisation never changes): for naming a cache audience without a
+    query. Rights are never decided on it: a revoked credential's tokens are deleted, and
+    ``organisation_for_token`` is the check."""
+    application_id = getattr(token, "application_id", None)
+    return None if application_id is None else _credential_organisation_id(application_id)
+
+
+partner_organisation_id.cache_clear = _credential_organisation_id.cache_clear
 
 
 def organisation_for_token(token) -> Organisation | None:

@@ -60,8 +60,11 @@ def _empty_caches():
     from django.conf import settings
     from django.core.cache import caches
 
+    from portal.selectors import partner_organisation_id
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    partner_organisation_id.cache_clear()
 
 
 @pytest.fixture

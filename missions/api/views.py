@@ -19,7 +19,7 @@ from portal.rest.errors import service_errors_as_400
 from portal.rest.list_cache import VersionedListCacheMixin
 from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
 from portal.rest.schema import PublicReadAutoSchema
-from portal.selectors import organisation_for_token
+from portal.selectors import organisation_for_token, partner_organisation_id
 
 from .. import services
 from ..filters import IndicatorFilterSet, ObservationFilterSet
@@ -62,7 +62,10 @@ class ReaderMixin:
 
     def list_cache_audience(self) -> str:
         """Staff, one partner organisation (its own indicators besides the public ones), or the public."""
-        return page_cache.audience(self._user(), partner=self._partner())
+        token = request_token(self.request)
+        if token is not None:
+            return page_cache.audience(None, partner_id=partner_organisation_id(token))
+        return page_cache.audience(self._user())
 
 
 def portal_values_prefetch() -> Prefetch:

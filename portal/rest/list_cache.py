@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from .. import page_cache
-from ..selectors import organisation_for_token
+from ..selectors import partner_organisation_id
 from .permissions import request_token
 
 
@@ -24,9 +24,9 @@ class VersionedListCacheMixin:
 
     def list_cache_audience(self) -> str | None:
         token = request_token(self.request)
-        partner = organisation_for_token(token) if token is not None else None
-        user = None if token is not None else self.request.user
-        return page_cache.audience(user, partner=partner)
+        if token is not None:
+            return page_cache.audience(None, partner_id=partner_organisation_id(token))
+        return page_cache.audience(self.request.user)
 
     def list(self, request, *args, **kwargs):
         audience = self.list_cache_audience()

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .. import page_cache, permissions, services
+from .. import page_cache, permissions, selectors, services
 from ..filters import OrganisationFilterSet
 from ..models import FirmYear, Organisation
 from .errors import service_errors_as_400, service_refusals_as_403
@@ -80,9 +80,9 @@ class OrganisationViewSet(
 
     def list_cache_audience(self) -> str:
         """A partner organisation, staff, or one founder: each reads a different part of the registry."""
-        actor = permissions.request_actor(self.request)
-        if actor.is_client:
-            return page_cache.audience(None, partner=actor.partner)
+        token = request_token(self.request)
+        if token is not None:
+            return page_cache.audience(None, partner_id=selectors.partner_organisation_id(token))
         return page_cache.audience(self.request.user, personal=True)
 
     def _full_access(self, organisation: Organisation) -> bool:
