@@ -10,8 +10,12 @@ _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
 def mfa_is_set_up(user) -> bool:
+    """Whether the user has TOTP; read with the user by ``portal.auth_backends`` when it can be."""
     from allauth.mfa.models import Authenticator
 
+    cached = getattr(user, "_totp_cache", None)
+    if cached is not None:
+        return cached
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
