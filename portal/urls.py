@@ -1,18 +1,22 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
 from oauth2_provider import views as oauth2_views
 
 from missions import views as missions_views
 
 from . import views
 from .api import router
+from .rest.docs import ApiDocsView, ApiSchemaView
+from .rest.errors import ApiNotFoundView
 
 # The admin signs in through allauth, so it gets the same rate limits and MFA as the portal.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Tech Commissioner Portal administration"
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
 
 
 portal_patterns = [
@@ -35,7 +39,9 @@ urlpatterns = [
     # Partners use the client-credentials grant only: no authorisation or app-management pages.
     path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/v1/docs/", ApiDocsView.as_view(), name="api-docs"),
     path("api/v1/", include(router.urls)),
+    # Last: every other address under /api/ is the API's JSON 404, never a page or a redirect.
+    re_path(r"^api(?:/|$)", ApiNotFoundView.as_view()),
 ]

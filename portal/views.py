@@ -9,11 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View, defaults
 from django.views.generic import TemplateView
+from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
 
 from . import health, page_cache, permissions, selectors, services
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
 from .forms import PartnerCredentialCreateForm
+from .rest.errors import api_error_response, is_api_request
 
 
 class HomeView(TemplateView):
@@ -100,11 +102,29 @@ def healthz(request):
     )
 
 
+# Django's error handlers (``handler400`` ... in portal/urls.py): the API's JSON error shape under
+# /api/, the portal's HTML pages elsewhere. Errors inside DRF views never reach them.
+
+
+def bad_request(request, exception):
+    if is_api_request(request):
+        return api_error_response(ParseError())
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if is_api_request(request):
+        return api_error_response(PermissionDenied())
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception):
-    """404 for every URL no view matched: JSON in the API's error shape under /api/, HTML elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]},
-            status=404,
-        )
+    if is_api_request(request):
+        return api_error_response(NotFound())
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_request(request):
+        return api_error_response(APIException("Server Error (500)"))
+    return defaults.server_error(request)

@@ -202,6 +202,9 @@ REST_FRAMEWORK = {
     # JSON only: DRF's form parsers read an empty field as "not given", so "as_of=" would quietly
     # become today's date instead of the 400 a JSON client gets for "as_of": "".
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, errors included: a browser asking for HTML gets JSON too (it accepts */*), and the
+    # interactive documentation is Swagger UI at /api/v1/docs/, not DRF's browsable pages.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -214,7 +217,10 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
-DRF_STANDARDIZED_ERRORS = {"ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429"]}
+# Every error the API can answer is declared on every operation it applies to; 500 on all of them.
+DRF_STANDARDIZED_ERRORS = {
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tech Commissioner Portal API",
     "DESCRIPTION": (

@@ -28,6 +28,8 @@ const files = {
   "portal-init.mjs": [join(src, "portal-init.mjs")],
   "missions-charts.js": [join(src, "missions-charts.js")],
   "favicon.svg": [join(src, "favicon.svg")],
+  "api-docs.css": [join(src, "api-docs.css")],
+  "api-docs.js": [join(src, "api-docs.js")],
 };
 
 // Files a page cannot work without; the rest (source maps) are copied when present.

@@ -22,11 +22,14 @@ from tests.portal.factories import FirmYearFactory, OrganisationFactory
 ALL_SCOPES = ("read", "observations:write", "companies:write", "investments:write")
 Kind = Organisation.Kind
 
-# Valid JSON can still break a rule JSON Schema cannot express (women <= disclosed, dissolved after
-# founded, a Companies House number already taken), so a 400 is an acceptable answer to a write.
+# Every check runs: schemathesis turns each on by default, and the response time check once it has a
+# limit (ten seconds, as `--checks all` sets). Valid JSON can still break a rule JSON Schema cannot
+# express (women <= disclosed, dissolved after founded, a Companies House number already taken), so
+# a 400 is an acceptable answer to a write.
 CONFIG = schemathesis.Config.from_dict(
     {
         "generation": {"max-examples": 25},
+        "checks": {"max_response_time": 10.0},
         "operations": [
             {
                 "include-method": ["POST", "PUT", "PATCH"],
