@@ -16,6 +16,7 @@ from portal import page_cache
 from portal.models import DataVersion, LocalAuthority, Organisation
 from portal.roles import Role
 from tests.missions.factories import WMCA, IndicatorFactory
+from tests.missions.test_views import form_data
 from tests.portal.factories import OrganisationFactory, UserFactory
 from tests.workspaces.factories import WorkspaceFactory, offered_application
 from tests.workspaces.test_catalogue_views import form_data_of
@@ -65,21 +66,7 @@ def test_pages_change_at_once_after_a_reported_value(client, staff_user):
     client.get(mission)  # cached before the value exists
 
     client.force_login(staff_user)
-    response = client.post(
-        reverse("missions:observation-create"),
-        {
-            "indicator": indicator.pk,
-            "geography": Geography.objects.get(code=WMCA).pk,
-            "period_start_day": "1",
-            "period_start_month": "1",
-            "period_start_year": "2024",
-            "period_end_day": "31",
-            "period_end_month": "12",
-            "period_end_year": "2024",
-            "value": "1234",
-            "bound": "",
-        },
-    )
+    response = client.post(reverse("missions:observation-create"), form_data(indicator, value="1234"))
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
 
