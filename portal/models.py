@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .querysets import FirmYearQuerySet, OrganisationQuerySet
-from .validators import company_number_normalise, validate_company_number
+from .validators import company_number_normalise, validate_company_number, validate_web_address
 
 
 class UserManager(BaseUserManager):
@@ -183,6 +183,11 @@ class Organisation(models.Model):
             errors["origin_country"] = "Only firms relocated from abroad have an origin country."
         # The two constraints below are checked here too because Django reports a conditional
         # unique or check constraint as a non-field error; users need to know which field is wrong.
+        if self.website:
+            try:
+                validate_web_address(self.website)
+            except ValidationError as error:
+                errors["website"] = error
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "The dissolution date cannot be before the founding date."
         if (
