@@ -13,7 +13,7 @@ from missions.catalogue import indicator_catalogue_sync
 from missions.models import Indicator, Observation
 from missions.reference import reference_figures_load
 from missions.values import period_shape_matches, unit_kind
-from tests.missions.factories import WMCA, IndicatorFactory, geography
+from tests.missions.factories import WMCA, IndicatorFactory, ObservationFactory, geography
 from tests.portal.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +343,20 @@ def test_every_shipped_reference_figure_passes_the_value_rules():
         if unit_kind(observation.indicator.unit) == "percentage":
             assert 0 <= observation.value <= 100, observation
         assert datetime.date(1990, 1, 1) <= observation.period_start
+
+
+@pytest.mark.parametrize("digits", ["²", "١٢", "２０２４", "٢٠٢٤-٠١-٠١", "2024-01-0¹"])
+def test_other_digits_in_filters_and_addresses_never_give_a_500(client, api_client, staff_user, share, digits):
+    ObservationFactory(indicator=share)
+    paths = [
+        f"/api/v1/indicators/{share.code}/observations/?year={digits}",
+        f"/api/v1/indicators/{share.code}/observations/?period_start_after={digits}",
+        f"/api/v1/organisations/?founded_after={digits}",
+        f"/api/v1/organisations/1/years/{digits}/",
+    ]
+    api_client.force_authenticate(staff_user)
+    for path in paths:
+        assert api_client.get(path).status_code in (200, 400, 404), path
+    client.force_login(staff_user)
+    response = client.post(FORM, form_data(share, period_start_year=digits, value=digits))
+    assert response.status_code == 400
