@@ -409,7 +409,6 @@ REPORTED_INDICATORS = [
         "Unique people reached by digital inclusion programmes in the period, by support type.",
         "people",
         "none.",
-        frequency=QUARTERLY,
     ),
     _reported(
         "M2-04",

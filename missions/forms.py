@@ -8,6 +8,7 @@ from portal.forms import DateInputField
 
 from .models import Indicator, Observation
 from .selectors import geography_list
+from .values import observation_value_errors
 
 
 class IndicatorChoiceField(forms.ModelChoiceField):
@@ -70,6 +71,8 @@ class ObservationForm(forms.Form):
         text = self.cleaned_data["value"].strip().replace(",", "")
         if not text:
             return None
+        if not text.isascii():  # Decimal() would read "١٢" and full-width digits as 12
+            raise forms.ValidationError("Enter the value with the digits 0 to 9, like 42 or 42.5")
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -77,3 +80,19 @@ class ObservationForm(forms.Form):
         if not value.is_finite():
             raise forms.ValidationError("Enter the value as a number, like 42 or 42.5")
         return value
+
+    def clean(self):
+        """The rules of the indicator's unit and frequency, beside the other fields' errors, so
+        every error shows at once (the service checks them again)."""
+        data = super().clean()
+        if data.get("indicator") is not None:
+            errors = observation_value_errors(
+                indicator=data["indicator"],
+                value=data.get("value"),
+                period_start=data.get("period_start"),
+                period_end=data.get("period_end"),
+            )
+            for field, message in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from missions.geographies import BOROUGH_CODES, WMCA_CODE
 from missions.models import Geography, Indicator, Observation
+from missions.values import observation_value_errors
 from portal.models import LocalAuthority
 from portal.page_cache import data_version_bump
 
@@ -155,6 +156,7 @@ _DAY = re.compile(r"(\d{1,2}) ([A-Z][a-z]{2})[a-z]* (\d{4})")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
 _MONTH_RANGE = re.compile(r"\b([A-Z][a-z]{2})[a-z]*(?:-([A-Z][a-z]{2})[a-z]*)? (\d{4})")
+_SOURCE_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")  # 2024, 2024-11, 2024-11-18
 _STATUS_PRIORITY = {"published": 0, "derived": 1, "target": 2, "secondary": 3}
 
 
@@ -264,6 +266,8 @@ def _observation_fields(row: dict[str, str], indicators: dict, geographies: dict
     geography_code = GEOGRAPHY_BY_NAME.get(row["geography"])
     if geography_code is None or geography_code not in geographies:
         raise RowSkippedError(f"geography {row['geography']!r} is not in the geography vocabulary")
+    if row["source_date"] and not _SOURCE_DATE.match(row["source_date"]):
+        raise RowSkippedError(f"source date {row['source_date']!r} is not a year, a month or a day (2024-11-18)")
     bound, value, baseline_note = _value_parse(row["value"])
     indicator_code = INDICATOR_BY_NAME.get(row["indicator"])
     if indicator_code is None:
@@ -274,6 +278,20 @@ def _observation_fields(row: dict[str, str], indicators: dict, geographies: dict
     status = Observation.Status.TARGET if is_target else Observation.Status.PUBLISHED
     period_start, period_end = _period_parse(row["period"], row["source_date"], is_target=is_target)
     indicator = indicators[indicator_code]
+    # The rules every reported value meets; a target may lie beyond next year, so only its value
+    # is checked.
+    broken = observation_value_errors(
+        indicator=indicator,
+        value=value,
+        period_start=period_start,
+        period_end=max(period_end, period_start),
+        check_period=not is_target,
+    )
+    if broken:
+        raise RowSkippedError(
+            f"{indicator_code} ({indicator.unit}, {indicator.get_frequency_display().lower()}): "
+            + " ".join(broken[field] for field in sorted(broken))
+        )
     notes = [
         f"Reference row {row['id']}: {row['indicator']}.",
         f"Unit as published: {row['unit']}." if row["unit"] and row["unit"] != indicator.unit else "",
@@ -281,7 +299,6 @@ def _observation_fields(row: dict[str, str], indicators: dict, geographies: dict
         "Derived by the reference data's compiler from the publisher's counts."
         if row["value_status"] == "derived"
         else "",
-        f"Source date: {row['source_date']}." if len(row["source_date"]) > 40 else "",
         row["notes"],
     ]
     fields = {
@@ -292,7 +309,7 @@ def _observation_fields(row: dict[str, str], indicators: dict, geographies: dict
         "source_title": row["source_title"][:300],
         "source_url": row["source_url"][:500],
         "source_publisher": row["original_publisher"][:200],
-        "source_date": row["source_date"][:40],
+        "source_date": row["source_date"],
         "secondary": row["value_status"] == "secondary",
         "notes": " ".join(part for part in notes if part),
     }

@@ -17,10 +17,10 @@ from portal.page_cache import data_version_bump
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
 from .registry import REGISTRY, period_label
+from .values import observation_value_errors
 
 logger = logging.getLogger(__name__)
 
-VALUE_LIMIT = Decimal(10) ** 16  # DecimalField(max_digits=20, decimal_places=4)
 COMPUTED_FIELDS = ["period_start", "period_end", "value", "numerator", "denominator", "suppressed", "computed_at"]
 
 
@@ -207,23 +207,23 @@ def observation_submit(
 
     Staff may report any reported indicator; a partner organisation only those it owns. A second
     submission for the same indicator, period and geography replaces the first, and the earlier
-    value stays in the observation's history. Raises ``ValidationError`` keyed by field.
+    value stays in the observation's history. Raises ``ValidationError`` keyed by field, with every
+    broken rule at once: the value must fit the indicator's unit and the period its frequency
+    (``missions.values``), a suppressed value has no value, a bound needs one.
     """
     if not can_report_indicator(submitted_by, indicator, organisation=organisation):
         if indicator.method != Indicator.Method.REPORTED:
             raise ValidationError({"indicator": "This indicator is computed by the portal, not reported."})
         raise PermissionDenied("Your organisation does not own this indicator.")
-    errors = {}
-    if period_end < period_start:
-        errors["period_end"] = "The period must end on or after the day it starts."
+    errors = observation_value_errors(
+        indicator=indicator, value=value, period_start=period_start, period_end=period_end
+    )
     if suppressed and value is not None:
         errors["value"] = "A suppressed value is withheld: leave the value empty."
     elif not suppressed and value is None:
         errors["value"] = "Enter a value, or mark it suppressed."
     elif value is not None and not value.is_finite():
         errors["value"] = "Enter a number, not NaN or infinity."
-    elif value is not None and (abs(value) >= VALUE_LIMIT or value != value.quantize(Decimal("0.0001"))):
-        errors["value"] = "Enter a number below 10^16 with at most 4 decimal places."
     if bound not in Observation.Bound.values:
         errors["bound"] = "Choose exact, >, >=, < or <=."
     elif bound and value is None:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .models import Organisation
+from .validators import WEB_ADDRESS_MESSAGE, validate_web_address
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -114,3 +115,15 @@ class PartnerCredentialCreateForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Scopes", initial=["read"]
     )
+
+
+class WebAddressField(forms.URLField):
+    """A web address as people type it (``example.co.uk`` becomes ``https://example.co.uk``),
+    checked by ``validate_web_address`` alone: http(s), no quotes, angle brackets or spaces."""
+
+    default_validators = [validate_web_address]
+    default_error_messages = {"invalid": WEB_ADDRESS_MESSAGE}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .querysets import FirmYearQuerySet, OrganisationQuerySet
-from .validators import company_number_normalise, validate_company_number
+from .validators import company_number_normalise, validate_company_number, validate_web_address
 
 
 class UserManager(BaseUserManager):
@@ -183,6 +183,11 @@ class Organisation(models.Model):
             errors["origin_country"] = "Only firms relocated from abroad have an origin country."
         # The two constraints below are checked here too because Django reports a conditional
         # unique or check constraint as a non-field error; users need to know which field is wrong.
+        if self.website:
+            try:
+                validate_web_address(self.website)
+            except ValidationError as error:
+                errors["website"] = error
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "The dissolution date cannot be before the founding date."
         if (
@@ -194,7 +199,8 @@ class Organisation(models.Model):
             raise ValidationError(errors)
 
 
-# (smaller count, larger count, constraint rule name): each count is at most the other.
+# (smaller count, larger count, constraint rule name): each count is at most the other. A part is
+# at most its whole directly too, so the rule holds when the disclosed count is left empty.
 FIRM_YEAR_COUNT_RULES = [
     ("leadership_disclosed", "leadership_total", "leadership_disclosed_le_total"),
     ("leadership_women", "leadership_disclosed", "leadership_women_le_disclosed"),
@@ -202,6 +208,10 @@ FIRM_YEAR_COUNT_RULES = [
     ("staff_disclosed", "staff_total", "staff_disclosed_le_total"),
     ("staff_women", "staff_disclosed", "staff_women_le_disclosed"),
     ("staff_ethnic_minority", "staff_disclosed", "staff_ethnic_le_disclosed"),
+    ("leadership_women", "leadership_total", "leadership_women_le_total"),
+    ("leadership_ethnic_minority", "leadership_total", "leadership_ethnic_le_total"),
+    ("staff_women", "staff_total", "staff_women_le_total"),
+    ("staff_ethnic_minority", "staff_total", "staff_ethnic_le_total"),
 ]
 
 
@@ -264,7 +274,7 @@ class FirmYear(models.Model):
             a, b = getattr(self, small), getattr(self, big)
             if a is not None and b is not None and a > b:
                 big_label = self._meta.get_field(big).verbose_name
-                errors[small] = f"Cannot be more than {big_label} ({b})."
+                errors.setdefault(small, f"Cannot be more than {big_label} ({b}).")
         if errors:
             raise ValidationError(errors)
 

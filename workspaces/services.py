@@ -24,7 +24,7 @@ from portal.models import Organisation, User
 from portal.page_cache import data_version_bump
 from portal.roles import Role, user_has_role
 from portal.services import organisation_create
-from portal.validators import company_number_normalise, validate_company_number
+from portal.validators import company_number_normalise, validate_company_number, validate_web_address
 
 from .exceptions import CapacityExceededError, TransitionNotAllowedError
 from .models import Application, Criterion, DeskPool, DeskType, Review, Score, StatusChange, Tenancy, Workspace
@@ -194,6 +194,11 @@ def application_draft_update(
                 validate_company_number(application.company_number)
             except ValidationError as exc:
                 raise ValidationError({"company_number": exc.messages}) from exc
+    if application.firm_website:
+        try:
+            validate_web_address(application.firm_website)
+        except ValidationError as exc:
+            raise ValidationError({"firm_website": exc.messages}) from exc
     if not application.diversity_consent:
         application.founders_women = application.founders_ethnic_minority = application.founders_disabled = None
     changed = set(data) | {"founders_women", "founders_ethnic_minority", "founders_disabled"}

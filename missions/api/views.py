@@ -155,7 +155,10 @@ class IndicatorViewSet(
         description=(
             "Needs a token with `observations:write` whose organisation owns the indicator, or a "
             "signed-in staff user. A second value for the same period and geography replaces the "
-            "first (200); the earlier one stays in the observation's history."
+            "first (200); the earlier one stays in the observation's history. The value must fit the "
+            "indicator's unit (a percentage from 0 to 100, a count whole and not negative, money not "
+            "negative) and the period its frequency (a calendar or April–March year, a calendar quarter "
+            "or month), between 1990 and the end of next year; a 400 names every field that does not."
         ),
         request=ObservationCreateInputSerializer,
         responses={

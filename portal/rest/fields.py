@@ -6,7 +6,10 @@ what it meant (was ``0`` consent?) is worse than a 400 that says which field is 
 """
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from ..validators import validate_web_address
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -48,6 +51,15 @@ class StrictRegexField(_StrictTextMixin, serializers.RegexField):
 
 class StrictURLField(_StrictTextMixin, serializers.URLField):
     pass
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 200})
+class WebAddressField(StrictCharField):
+    """An http(s) web address with no quotes, angle brackets or spaces (``validate_web_address``),
+    checked once: DRF's URLField would add Django's looser URLValidator beside it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=200, validators=[validate_web_address], **kwargs)
 
 
 class StrictEmailField(_StrictTextMixin, serializers.EmailField):

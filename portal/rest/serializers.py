@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ..models import FirmYear, Organisation
 from ..validators import company_number_normalise, validate_company_number
-from .fields import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField
+from .fields import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField, WebAddressField
 
 DIVERSITY_FIELDS = [
     "leadership_total",
@@ -50,6 +50,7 @@ class OrganisationInputSerializer(StrictInputSerializer):
     """Shape of an organisation write. Uniqueness is judged by the service, with the lock held."""
 
     company_number = StrictCharField(max_length=16, required=False, allow_blank=True)
+    website = WebAddressField(required=False, allow_blank=True)
     origin_country = StrictRegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
 
     class Meta:

@@ -145,7 +145,7 @@ def test_observation_form_can_be_completed_with_the_keyboard_only(page, staff_us
     keyboard.press("Tab")
     assert focused_id(page) == "id_geography"
     keyboard.type("WMCA")
-    for text in ["1", "4", "2024", "30", "6", "2024", "1,234"]:
+    for text in ["1", "4", "2024", "31", "3", "2025", "1,234"]:  # M2-03 is yearly: a financial year
         keyboard.press("Tab")
         keyboard.type(text)
     keyboard.press("Tab")  # bound: exact
@@ -166,7 +166,7 @@ def test_observation_form_can_be_completed_with_the_keyboard_only(page, staff_us
     assert_accessible(page)
     observation = Observation.objects.get(indicator__code="M2-03")
     assert observation.value == Decimal("1234")
-    assert observation.period_label == "2024-Q2"
+    assert observation.period_label == "2024-04-01/2025-03-31"
     assert observation.geography.code == "E47000007"
     assert observation.notes == "Typed with the keyboard."
 

@@ -1,5 +1,6 @@
 """The indicator catalogue sync and the reference figures loader."""
 
+import re
 import shutil
 from decimal import Decimal
 
@@ -117,3 +118,13 @@ def test_command_prints_counts_and_skipped_rows(capsys):
     out = capsys.readouterr().out
     assert "Observations loaded:" in out
     assert "RM-12:" in out and "RM-08:" in out
+
+
+def test_source_dates_are_dates_and_notes_say_what_the_source_gives(loaded):
+    observations = list(Observation.objects.all())
+    assert all(re.fullmatch(r"(\d{4}(-\d{2}(-\d{2})?)?)?", o.source_date) for o in observations)
+    remarks = ("excerpt", "not captured", "not shown")
+    assert not [o.notes for o in observations if any(remark in o.notes for remark in remarks)]
+    full_fibre = _row("CN-COV-FF")
+    assert (full_fibre.period_label, full_fibre.source_date) == ("2022", "")
+    assert "the source gives no exact date" in full_fibre.notes

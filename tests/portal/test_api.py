@@ -234,6 +234,9 @@ def test_malformed_json_is_a_400(as_partner):
     ("payload", "attr"),
     [
         ({"leadership_women": 4}, "leadership_women"),  # disclosed is 3
+        ({"leadership_disclosed": None, "leadership_women": 5}, "leadership_women"),  # total is 4
+        ({"staff_disclosed": None, "staff_ethnic_minority": 15}, "staff_ethnic_minority"),  # total is 14
+        ({"employees": -1}, "employees"),
         ({"staff_disclosed": 15}, "staff_disclosed"),  # total is 14
         ({"employees": "lots"}, "employees"),
         ({"turnover_gbp": -5}, "turnover_gbp"),

@@ -114,6 +114,26 @@ def test_diversity_counts_cannot_exceed_their_base(field, value):
     assert not FirmYear.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("leadership_women", 5),  # total is 4
+        ("leadership_ethnic_minority", 5),
+        ("staff_women", 13),  # total is 12
+        ("staff_ethnic_minority", 13),
+    ],
+)
+def test_a_part_cannot_exceed_its_whole_when_the_disclosed_count_is_empty(field, value):
+    base = "leadership_disclosed" if field.startswith("leadership") else "staff_disclosed"
+    row = FirmYearFactory.build(organisation=OrganisationFactory(), **{base: None, field: value})
+    with pytest.raises(ValidationError) as exc:
+        row.full_clean()
+    assert exc.value.message_dict == {field: [f"Cannot be more than {field.split('_')[0]} total ({value - 1})."]}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+    assert not FirmYear.objects.exists()
+
+
 def test_unknown_counts_do_not_trip_the_rules():
     row = FirmYearFactory.build(
         organisation=OrganisationFactory(), leadership_total=None, leadership_disclosed=3, staff_disclosed=None

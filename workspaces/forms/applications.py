@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from portal.forms import DateInputField
+from portal.forms import DateInputField, WebAddressField
 from portal.models import LocalAuthority, Sector
 
 from .. import services
@@ -92,12 +92,10 @@ class FirmForm(ApplicationStepForm):
         error_messages={"invalid_choice": "Choose a sector from the list"},
     )
     firm_founded_on = DateInputField(name="Date of incorporation", label="Date of incorporation (optional)")
-    firm_website = forms.URLField(
+    firm_website = WebAddressField(
         label="Website (optional)",
         max_length=200,
-        assume_scheme="https",
         widget=forms.TextInput(attrs={"autocomplete": "url", "spellcheck": "false"}),
-        error_messages={"invalid": "Enter a web address, like https://www.example.co.uk"},
     )
 
     def clean_firm_founded_on(self):
