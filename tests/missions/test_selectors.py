@@ -269,12 +269,16 @@ def test_selectors_run_a_fixed_number_of_queries(count_queries, staff_user):
             values(indicator, (2024, "4"), status=Observation.Status.PUBLISHED, geography=geography(UK))
         with count_queries() as listed:
             missions = selectors.mission_summary_list(user=staff_user)
-            [s.latest_text + s.change_text + s.official_text for m in missions for s in m.summaries]
+            [s.latest_text + s.change_label + s.official_text + str(s.synthetic) for m in missions for s in m.summaries]
+        with count_queries() as mission:
+            summary = selectors.mission_summary_get(user=staff_user, mission=indicator.mission)
+            [s.sparkline for s in summary.tiles]
         with count_queries() as detail:
             d = selectors.indicator_detail_get(indicator=indicator, with_history=True)
             [p.text + p.observation.geography.name for p in d.comparators + [p for s in d.series for p in s.points]]
-        counts.append((listed.count, detail.count))
-    assert counts[0] == counts[1] == (3, 2)
+        counts.append((listed.count, mission.count, detail.count))
+    # Each adds one query for whether the register holds demo firms; the mission page one for trends.
+    assert counts[0] == counts[1] == (4, 4, 3)
 
 
 def _summary_key(result: selectors.IndicatorSummary) -> tuple:
