@@ -181,12 +181,12 @@ def owner_text(indicator: Indicator) -> str:
 
 
 def expected_text(indicator: Indicator) -> str:
-    """When values are expected and who owns them: ``"Not published yet: expected yearly from
-    Birmingham Tech (demo)."``; the portal computes a computed indicator itself."""
+    """When values are expected and who owns them, for an indicator with none yet: ``"Expected
+    yearly from Birmingham Tech (demo)."``; the portal computes a computed indicator itself."""
     when = EXPECTED.get(indicator.frequency, "expected when next published")
     if indicator.method == Indicator.Method.COMPUTED:
-        return f"Not published yet: {when}, computed by the portal once its records cover a full period."
-    return f"Not published yet: {when} from {owner_text(indicator)}."
+        return f"{when.capitalize()}: the portal computes it once its records cover a full period."
+    return f"{when.capitalize()} from {owner_text(indicator)}."
 
 
 def period_length(observation) -> tuple[str, int]:

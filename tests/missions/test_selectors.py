@@ -461,11 +461,11 @@ def test_without_values_the_page_says_when_data_is_expected_and_from_whom():
     from tests.portal.factories import OrganisationFactory
 
     yearly = IndicatorFactory()
-    assert summary(yearly).expected_text == "Not published yet: expected yearly from the Tech Commissioner's office."
+    assert summary(yearly).expected_text == "Expected yearly from the Tech Commissioner's office."
     owned = IndicatorFactory(
         frequency=Indicator.Frequency.QUARTERLY, owner=OrganisationFactory(name="Midlands University")
     )
-    assert summary(owned).expected_text == "Not published yet: expected every quarter from Midlands University."
+    assert summary(owned).expected_text == "Expected every quarter from Midlands University."
     assert summary(yearly).target_status_label == "No target set"
 
 

@@ -445,4 +445,4 @@ def test_no_page_shows_none_and_portal_rates_show_their_base(client, staff_user)
     assert "For specialists" in indicator_page
     assert "No target set: no target was set in the Roadmap for this indicator" in indicator_page
     empty = client.get("/missions/connectivity/").content.decode()
-    assert "Not published yet: expected" in empty
+    assert "Not published yet" in empty and "from the Tech Commissioner&#x27;s office." in empty
