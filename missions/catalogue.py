@@ -27,6 +27,9 @@ PORTAL_COHORT = (
     " Labelled 'portal cohort': the portal tracks a selected set of tech firms, not the IDBR census,"
     " so this is not an ONS rate; the official ONS figure is shown beside it, never merged."
 )
+# Between a methodology's plain-English account and its formula; the indicator page shows the
+# formula under "For specialists".
+SPECIALISTS = "\n\nFor specialists: "
 SUPPRESSION = (
     " Any cell with fewer than 10 people is suppressed (the portal's rule, not a source rule);"
     " the disclosure rate is published alongside the share."
@@ -65,7 +68,12 @@ def _survival(years: int) -> IndicatorSpec:
             "enterprises born in year c; survival by take-over counts."
         ),
         methodology=(
-            f"S_{years}(c) = #{{f in Births(c): active(f, c+{years})}} / #Births(c) x 100. Birth: active in t "
+            f"Of the tech firms on the portal's register that were founded in a given year, the share still "
+            f"trading {years} year{'s' if years > 1 else ''} later. '2021' means the firms born in 2021. It "
+            "covers the firms the portal tracks, so it is not the official ONS survival rate, which is shown "
+            "beside it."
+            + SPECIALISTS
+            + f"S_{years}(c) = #{{f in Births(c): active(f, c+{years})}} / #Births(c) x 100. Birth: active in t "
             "but not in t-1 or t-2. Active: turnover or employment at any time in the year (a Companies "
             "House status alone is a weaker proxy)." + PORTAL_COHORT + " Comparator: ONS Business "
             "demography survival by region and local authority for the same cohort."
@@ -82,7 +90,10 @@ def _share(code: str, key: str, name: str, definition: str, comparator: str) -> 
         mission="M1",
         name=name,
         definition=definition,
-        methodology="Share = n(group) / n(disclosed) x 100, from self-reported people records."
+        methodology="The share of people in the group among those who told the portal's firms their gender or "
+        "ethnicity, counted from the firms' own yearly returns. A share over fewer than 10 people is withheld."
+        + SPECIALISTS
+        + "Share = n(group) / n(disclosed) x 100, from self-reported people records."
         + SUPPRESSION
         + f" Comparator: {comparator}",
         unit="%",
@@ -98,7 +109,10 @@ def _origin(code: str, key: str, name: str, definition: str) -> IndicatorSpec:
         name=name,
         definition=definition,
         methodology=(
-            "Count of portal-registered tech firms by origin, from the firm register. Domestic relocations "
+            "How many tech firms on the portal's register came about this way, counted from the register "
+            "each year."
+            + SPECIALISTS
+            + "Count of portal-registered tech firms by origin, from the firm register. Domestic relocations "
             "have no official series; FDI is compared with DBT inward investment results (at least 10% "
             "foreign ownership, counted when the project lands), never with EY survey counts."
         ),
@@ -139,7 +153,10 @@ WORKSPACE_INDICATORS = [
             "WMCA area and for each borough that has workspaces."
         ),
         methodology=(
-            "Occupancy in a quarter = desks let on the last day of the quarter (for the current quarter: "
+            "How full the supported workspaces are: the desks let to start-ups on the last day of each quarter, "
+            "out of all their desks."
+            + SPECIALISTS
+            + "Occupancy in a quarter = desks let on the last day of the quarter (for the current quarter: "
             "today) / total desk capacity over every desk type x 100; the desks let and the capacity are "
             "published with it. A tenancy's desks are let on a day when the tenancy started on or before it "
             "and had not ended by it (not ended, or ended after that day). Only let desks count: desks held "
@@ -163,7 +180,9 @@ WORKSPACE_INDICATORS = [
             "start-ups in the calendar year."
         ),
         methodology=(
-            "Count of applications by the calendar year of their submission; drafts never submitted are not "
+            "How many start-ups applied for desks in the supported workspaces in the year."
+            + SPECIALISTS
+            + "Count of applications by the calendar year of their submission; drafts never submitted are not "
             "counted, withdrawn ones are." + WMCA_APPLICATIONS + WORKSPACES_SOURCE
         ),
         unit="applications",
@@ -179,7 +198,10 @@ WORKSPACE_INDICATORS = [
             "decision (an offer, a rejection or a place on the waiting list) in the calendar year."
         ),
         methodology=(
-            "Count of applications by the calendar year of their first decision; a later offer to an "
+            "How many applications for desks were given a first answer (an offer, a refusal or a waiting-list "
+            "place) in the year."
+            + SPECIALISTS
+            + "Count of applications by the calendar year of their first decision; a later offer to an "
             "application on the waiting list does not count it again." + WMCA_APPLICATIONS + WORKSPACES_SOURCE
         ),
         unit="applications",
@@ -196,7 +218,13 @@ WORKSPACE_INDICATORS = [
             "days from submission."
         ),
         methodology=(
-            "Share = applications decided within " + SERVICE_LEVEL_DAYS + " working days / applications first "
+            "Of the applications for desks answered in the year, the share answered within "
+            + SERVICE_LEVEL_DAYS
+            + " working days of being sent."
+            + SPECIALISTS
+            + "Share = applications decided within "
+            + SERVICE_LEVEL_DAYS
+            + " working days / applications first "
             "decided in the year x 100; both counts are published with it."
             + WMCA_APPLICATIONS
             + SERVICE_LEVEL
@@ -215,7 +243,10 @@ WORKSPACE_INDICATORS = [
             "at any time in the calendar year."
         ),
         methodology=(
-            "Count of distinct supported firms with a tenancy in such a workspace overlapping the year: started "
+            "How many different firms had desks in a supported workspace at some time in the year; a firm "
+            "counts once."
+            + SPECIALISTS
+            + "Count of distinct supported firms with a tenancy in such a workspace overlapping the year: started "
             "on or before 31 December and not ended before 1 January. A firm with several tenancies counts "
             "once. Supported firms: the portal's tech firms in the seven WMCA boroughs, the same firms whose "
             "survival (M1-22) and high growth (M1-23) are measured." + WORKSPACES_SOURCE
@@ -233,7 +264,11 @@ WORKSPACE_INDICATORS = [
             "start-up survival measure (M1-04) over the supported firms only."
         ),
         methodology=(
-            "S_3(c) = #{f in SupportedBirths(c): active(f, c+3)} / #SupportedBirths(c) x 100, with the same "
+            "Of the firms that had desks in a supported workspace and were founded in a given year, the share "
+            "still trading 3 years later. '2021' means the firms born in 2021. The group is small, so one firm "
+            "moves the figure a long way."
+            + SPECIALISTS
+            + "S_3(c) = #{f in SupportedBirths(c): active(f, c+3)} / #SupportedBirths(c) x 100, with the same "
             "birth and activity rules as M1-04." + SUPPORTED_FIRMS
         ),
         unit="%",
@@ -249,7 +284,10 @@ WORKSPACE_INDICATORS = [
             "the start of the three-year period: the M1-06 measure over the supported firms only."
         ),
         methodology=(
-            "HGE_t(f) if employees_{t-3} >= 10 and (x_t / x_{t-3})^(1/3) - 1 > 0.20. Incidence = #HGE_t / "
+            "Of the firms that had desks in a supported workspace and employed at least 10 people three years "
+            "earlier, the share whose staff grew by more than a fifth each year since."
+            + SPECIALISTS
+            + "HGE_t(f) if employees_{t-3} >= 10 and (x_t / x_{t-3})^(1/3) - 1 > 0.20. Incidence = #HGE_t / "
             "#{supported firms with employees_{t-3} >= 10} x 100, as M1-06." + SUPPORTED_FIRMS
         ),
         unit="%",
@@ -272,7 +310,11 @@ COMPUTED_INDICATORS = [
             "as a share of those firms."
         ),
         methodology=(
-            "g = (x_t / x_{t-3})^(1/3) - 1; HGE_t(f) if employees_{t-3} >= 10 and g > 0.20 (about 72.8% "
+            "Of the portal's tech firms that employed at least 10 people three years earlier, the share whose "
+            "staff grew by more than a fifth each year since (about three-quarters more in total). It covers "
+            "the firms the portal tracks, so it is not the official ONS figure, which is shown beside it."
+            + SPECIALISTS
+            + "g = (x_t / x_{t-3})^(1/3) - 1; HGE_t(f) if employees_{t-3} >= 10 and g > 0.20 (about 72.8% "
             "cumulative growth). Incidence = #HGE_t / #{firms active at t with employees_{t-3} >= 10} x 100. "
             "Turnover variant as a secondary measure. Do not compare with Eurostat's 10%-threshold series."
             + PORTAL_COHORT
@@ -291,7 +333,11 @@ COMPUTED_INDICATORS = [
             "of birth; reported with the gazelle share (HGEs aged 5 or under)."
         ),
         methodology=(
-            "Conversion_8(c) = #{f in Births(c): HGE_t(f) for some t <= c+8} / #Births(c) x 100. "
+            "Of the portal's tech firms founded in a given year, the share that became fast-growing (staff "
+            "growing by more than a fifth a year for three years) within 8 years of being founded. '2012' means "
+            "the firms born in 2012."
+            + SPECIALISTS
+            + "Conversion_8(c) = #{f in Births(c): HGE_t(f) for some t <= c+8} / #Births(c) x 100. "
             "A portal-defined indicator with no official comparator." + PORTAL_COHORT
         ),
         unit="%",

@@ -1,6 +1,7 @@
 """How the pages read a value: formatting, the change since the previous period, the status
 against target and freshness. Pure functions: no queries."""
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -29,6 +30,42 @@ SERIES_KIND = {
 AREA_PREFERENCE = {WMCA_CODE: 0, "E12000005": 1, "E92000001": 2, "K02000001": 3}
 STATUS_ORDER = {status: index for index, status in enumerate(Observation.Status.values)}
 
+# Computed indicators whose period is a birth cohort: "2021" is the firms born in 2021.
+COHORT_COMPUTATIONS = frozenset(
+    {"survival_1y", "survival_3y", "survival_5y", "scaleup_conversion", "workspace_supported_survival_3y"}
+)
+# What the numerator and denominator of each computed rate count ("24 of 24 firms").
+RATE_BASES = {
+    "survival_1y": "firms",
+    "survival_3y": "firms",
+    "survival_5y": "firms",
+    "scaleup_conversion": "firms",
+    "workspace_supported_survival_3y": "firms",
+    "high_growth_incidence": "firms",
+    "workspace_supported_high_growth": "firms",
+    "leadership_women_share": "people",
+    "leadership_ethnic_minority_share": "people",
+    "leadership_disclosure_rate": "people",
+    "staff_women_share": "people",
+    "staff_ethnic_minority_share": "people",
+    "staff_disclosure_rate": "people",
+    "workspace_occupancy": "desks",
+    "workspace_decided_within_service_level": "applications",
+}
+# A rate over fewer than this many firms, people or desks is marked "small base".
+SMALL_BASE = 30
+# How the notes of a synthetic demo value begin (missions.demo.SYNTHETIC).
+SYNTHETIC_NOTE = "Synthetic demo value"
+# Demo firms carry Companies House numbers SY000001…, a prefix Companies House never issues.
+DEMO_COMPANY_PREFIX = "SY"
+NO_OWNER = "the Tech Commissioner's office"
+EXPECTED = {
+    Indicator.Frequency.ANNUAL: "expected yearly",
+    Indicator.Frequency.QUARTERLY: "expected every quarter",
+    Indicator.Frequency.MONTHLY: "expected every month",
+    Indicator.Frequency.AD_HOC: "expected when next published",
+}
+
 
 class TargetStatus:
     """How the latest portal value stands against the indicator's target (see ``target_status``)."""
@@ -44,7 +81,7 @@ class TargetStatus:
         ON_TRACK: ("On track", "govuk-tag--turquoise"),
         OFF_TRACK: ("Off track", "govuk-tag--red"),
         UNKNOWN: ("Not enough data", "govuk-tag--yellow"),
-        NO_TARGET: ("No target", "govuk-tag--grey"),
+        NO_TARGET: ("No target set", "govuk-tag--grey"),
     }
 
 
@@ -95,12 +132,81 @@ def period_key(observation) -> tuple:
     return (observation.period_end, observation.period_start, STATUS_ORDER.get(observation.status, 9))
 
 
+def is_cohort(indicator: Indicator) -> bool:
+    """True when the indicator's periods are birth cohorts (its computation follows firms born in
+    a year), so "2021" means "firms born in 2021"."""
+    return indicator.computation in COHORT_COMPUTATIONS
+
+
+def period_text(indicator: Indicator, observation) -> str:
+    """How a period reads: ``"firms born in 2021"`` for a cohort indicator's own values, else the
+    period label (``"2024"``, ``"2026-Q1"``). Official figures keep their source's label."""
+    label = observation.period_label
+    if is_cohort(indicator) and observation.status in PORTAL_STATUSES:
+        return f"firms born in {label}"
+    return label
+
+
+def base_text(indicator: Indicator, observation) -> str:
+    """The counts behind a computed rate, ``"24 of 24 firms"``; empty when the value has none."""
+    if observation is None or observation.numerator is None or observation.denominator is None:
+        return ""
+    noun = RATE_BASES.get(indicator.computation, "")
+    return f"{number_text(observation.numerator)} of {number_text(observation.denominator)} {noun}".rstrip()
+
+
+def is_small_base(observation) -> bool:
+    """True when a rate's denominator is under ``SMALL_BASE`` (30)."""
+    denominator = observation.denominator if observation is not None else None
+    return denominator is not None and denominator < SMALL_BASE
+
+
+def is_synthetic(observation, *, demo_register: bool) -> bool:
+    """True when a value is not a real figure: a reported value whose notes mark it as a synthetic
+    demo value, or a computed value while the firm register holds demo firms (every computed
+    figure then counts synthetic records)."""
+    if observation is None:
+        return False
+    if observation.status == Observation.Status.COMPUTED:
+        return demo_register
+    synthetic = getattr(observation, "synthetic_note", None)
+    if synthetic is None:  # notes loaded
+        synthetic = observation.notes.startswith(SYNTHETIC_NOTE)
+    return bool(synthetic)
+
+
+def owner_text(indicator: Indicator) -> str:
+    """Who publishes the indicator's values: its owner organisation, else the office."""
+    return indicator.owner.name if indicator.owner_id and indicator.owner else NO_OWNER
+
+
+def expected_text(indicator: Indicator) -> str:
+    """When values are expected and who owns them, for an indicator with none yet: ``"Expected
+    yearly from Birmingham Tech (demo)."``; the portal computes a computed indicator itself."""
+    when = EXPECTED.get(indicator.frequency, "expected when next published")
+    if indicator.method == Indicator.Method.COMPUTED:
+        return f"{when.capitalize()}: the portal computes it once its records cover a full period."
+    return f"{when.capitalize()} from {owner_text(indicator)}."
+
+
+def period_length(observation) -> tuple[str, int]:
+    """A period's length, to compare like with like: ``("months", 12)`` for a calendar year,
+    ``("months", 3)`` for a quarter (any run of whole months), else ``("days", n)``."""
+    start, end = observation.period_start, observation.period_end
+    if start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]:
+        return ("months", (end.year - start.year) * 12 + end.month - start.month + 1)
+    return ("days", (end - start).days + 1)
+
+
 # Rules ----------------------------------------------------------------------------------------
 
 
 def value_change(latest: Observation | None, previous: Observation | None) -> Decimal | None:
-    """Latest minus previous; None when either is missing, suppressed or only a bound."""
+    """Latest minus previous; None when either is missing, suppressed or only a bound, or when
+    their periods differ in length (a quarter is never compared with a year)."""
     if latest is None or previous is None:
+        return None
+    if period_length(latest) != period_length(previous):
         return None
     if latest.value is None or previous.value is None or latest.bound or previous.bound:
         return None

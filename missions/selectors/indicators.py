@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from missions.catalogue import SPECIALISTS
 from missions.models import Geography, Indicator, Observation
 
 from .figures import (
@@ -11,19 +12,30 @@ from .figures import (
     COMPARATOR_STATUSES,
     SERIES_KIND,
     STATUS_ORDER,
+    SYNTHETIC_NOTE,
+    base_text,
     decimal_year,
+    is_cohort,
+    is_small_base,
+    is_synthetic,
     period_key,
+    period_text,
     value_text,
 )
-from .summaries import IndicatorSummary, indicator_summarise
+from .summaries import IndicatorSummary, demo_register_exists, indicator_summarise
 
 
 @dataclass(frozen=True)
 class Point:
-    """One value as the chart draws it and its table shows it: the same numbers in both."""
+    """One value as the chart draws it and its table shows it: the same numbers in both, with
+    how its period reads, the counts behind a rate and whether it is a synthetic demo value."""
 
     observation: Observation
     text: str
+    period: str = ""
+    base: str = ""
+    small_base: bool = False
+    synthetic: bool = False
 
     @property
     def x(self) -> float:
@@ -53,6 +65,31 @@ class IndicatorDetail:
     earlier_values: list[Point]
 
     @property
+    def methodology_plain(self) -> str:
+        """The methodology in plain English: the catalogue text before "For specialists"."""
+        return self.indicator.methodology.split(SPECIALISTS, 1)[0]
+
+    @property
+    def methodology_specialist(self) -> str:
+        """The formula and technical detail, kept for specialists; empty when there is none."""
+        parts = self.indicator.methodology.split(SPECIALISTS, 1)
+        return parts[1] if len(parts) == 2 else ""
+
+    @property
+    def is_cohort(self) -> bool:
+        return is_cohort(self.indicator)
+
+    @property
+    def synthetic(self) -> bool:
+        """Any value on the page is a synthetic demo value."""
+        return any(p.synthetic for s in self.series for p in s.points) or self.summary.synthetic
+
+    @property
+    def has_base(self) -> bool:
+        """Any value in the table carries the counts behind its rate."""
+        return any(p.base for s in self.series for p in s.points)
+
+    @property
     def chart(self) -> dict:
         """The data the chart script draws, for ``json_script``."""
         return {
@@ -78,7 +115,20 @@ class IndicatorDetail:
         )
 
 
-def _series(indicator: Indicator, observations: list[Observation], headline_id: int | None) -> list[Series]:
+def _point(indicator: Indicator, observation: Observation, text: str, *, demo_register: bool) -> Point:
+    return Point(
+        observation,
+        text,
+        period=period_text(indicator, observation),
+        base=base_text(indicator, observation),
+        small_base=is_small_base(observation),
+        synthetic=is_synthetic(observation, demo_register=demo_register),
+    )
+
+
+def _series(
+    indicator: Indicator, observations: list[Observation], headline_id: int | None, *, demo_register: bool = False
+) -> list[Series]:
     grouped: dict[tuple, list[Observation]] = defaultdict(list)
     for observation in observations:
         grouped[(observation.status, observation.geography_id)].append(observation)
@@ -92,7 +142,8 @@ def _series(indicator: Indicator, observations: list[Observation], headline_id: 
     for key in sorted(grouped, key=order):
         status, rows = key[0], sorted(grouped[key], key=period_key)
         label = f"{SERIES_KIND[status]}: {rows[0].geography.name}"
-        series.append(Series(label=label, status=status, points=[Point(o, value_text(o)) for o in rows]))
+        points = [_point(indicator, o, value_text(o), demo_register=demo_register) for o in rows]
+        series.append(Series(label=label, status=status, points=points))
     has_target = any(s.status == Observation.Status.TARGET for s in series)
     if indicator.target_value is not None and indicator.target_date and not has_target:
         # The catalogue's own target, drawn when no target observation carries it.
@@ -105,7 +156,11 @@ def _series(indicator: Indicator, observations: list[Observation], headline_id: 
             value=indicator.target_value,
         )
         series.append(
-            Series(label="Target", status=Observation.Status.TARGET, points=[Point(target, value_text(target))])
+            Series(
+                label="Target",
+                status=Observation.Status.TARGET,
+                points=[Point(target, value_text(target), period=target.period_label)],
+            )
         )
     return series
 
@@ -114,9 +169,10 @@ def indicator_detail_get(
     *, indicator: Indicator, with_history: bool = False, now: datetime.datetime | None = None
 ) -> IndicatorDetail:
     """Everything the indicator page shows, for an indicator already read through
-    ``indicator_list(user=…)``. One query, two ``with_history`` (earlier, replaced values)."""
+    ``indicator_list(user=…)``. Two queries, three ``with_history`` (earlier, replaced values)."""
     observations = list(Observation.objects.filter(indicator=indicator).select_related("geography"))
-    summary = indicator_summarise(indicator, observations, now=now)
+    demo_register = demo_register_exists()
+    summary = indicator_summarise(indicator, observations, now=now, demo_register=demo_register)
     headline_id = summary.latest.geography_id if summary.latest else None
     comparators = sorted(
         (o for o in observations if o.status in COMPARATOR_STATUSES),
@@ -127,8 +183,8 @@ def indicator_detail_get(
     return IndicatorDetail(
         indicator=indicator,
         summary=summary,
-        series=_series(indicator, observations, headline_id),
-        comparators=[Point(o, value_text(o, indicator.unit)) for o in comparators],
+        series=_series(indicator, observations, headline_id, demo_register=demo_register),
+        comparators=[_point(indicator, o, value_text(o, indicator.unit), demo_register=False) for o in comparators],
         earlier_values=_earlier_values(indicator) if with_history else [],
     )
 
@@ -145,7 +201,14 @@ def _earlier_values(indicator: Indicator) -> list[Point]:
     earlier = []
     for record in records:
         if record.id in seen:  # every record after an observation's newest one is an earlier value
-            earlier.append(Point(record, value_text(record, indicator.unit)))
+            earlier.append(
+                Point(
+                    record,
+                    value_text(record, indicator.unit),
+                    period=period_text(indicator, record),
+                    synthetic=record.notes.startswith(SYNTHETIC_NOTE),
+                )
+            )
         seen.add(record.id)
     return earlier
 

@@ -132,7 +132,7 @@ def test_apply_review_offer_accept_and_occupancy(make_page, javascript, reviewer
     press(staff, nav_link(staff, "Dashboard"))
     check_page(staff, "Dashboard")
     assert occupancy_row(staff, "Digbeth Digital Hub") == ["2", "0", "2", "0.0%"]
-    assert "No value yet" in indicator_row(staff, "Workspace occupancy")
+    assert "Not published yet" in indicator_row(staff, "Workspace occupancy")
     press(staff, nav_link(staff, "Review queue"))
     check_page(staff, "Review queue")
     press(staff, staff.get_by_role("link", name=application.reference))

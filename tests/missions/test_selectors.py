@@ -269,12 +269,16 @@ def test_selectors_run_a_fixed_number_of_queries(count_queries, staff_user):
             values(indicator, (2024, "4"), status=Observation.Status.PUBLISHED, geography=geography(UK))
         with count_queries() as listed:
             missions = selectors.mission_summary_list(user=staff_user)
-            [s.latest_text + s.change_text + s.official_text for m in missions for s in m.summaries]
+            [s.latest_text + s.change_label + s.official_text + str(s.synthetic) for m in missions for s in m.summaries]
+        with count_queries() as mission:
+            summary = selectors.mission_summary_get(user=staff_user, mission=indicator.mission)
+            [s.sparkline for s in summary.tiles]
         with count_queries() as detail:
             d = selectors.indicator_detail_get(indicator=indicator, with_history=True)
             [p.text + p.observation.geography.name for p in d.comparators + [p for s in d.series for p in s.points]]
-        counts.append((listed.count, detail.count))
-    assert counts[0] == counts[1] == (3, 2)
+        counts.append((listed.count, mission.count, detail.count))
+    # Each adds one query for whether the register holds demo firms; the mission page one for trends.
+    assert counts[0] == counts[1] == (4, 4, 3)
 
 
 def _summary_key(result: selectors.IndicatorSummary) -> tuple:
@@ -326,3 +330,173 @@ def test_the_lists_load_only_the_newest_values_and_summarise_exactly_as_from_all
     assert sum(1 for i in indicators if summary(i).previous is not None) > 5
     for indicator in indicators:
         assert _summary_key(listed[indicator.pk]) == _summary_key(summary(indicator)), indicator.code
+
+
+# Like for like: change, labels, bases, synthetic values
+
+
+def quarter(indicator: Indicator, year: int, q: int, value: str, **fields) -> Observation:
+    start = datetime.date(year, 3 * q - 2, 1)
+    end = datetime.date(year, 3 * q, 31 if q in (1, 4) else 30)
+    return ObservationFactory(
+        indicator=indicator,
+        period_start=start,
+        period_end=end,
+        period_label=f"{year}-Q{q}",
+        value=Decimal(value),
+        **fields,
+    )
+
+
+def test_a_quarter_is_never_compared_with_a_year():
+    indicator = IndicatorFactory(unit="people")
+    values(indicator, (2024, "1500"), (2025, "1532"))
+    quarter(indicator, 2026, 1, "420")
+    for result in (summary(indicator), _listed(indicator)):
+        assert result.latest.period_label == "2026-Q1"
+        assert result.previous is None
+        assert result.change is None
+        assert result.change_label == ""
+        assert result.change_missing_text == "No earlier value for a period of the same length"
+
+
+def test_a_quarter_is_compared_with_the_quarter_before_it_of_the_same_length():
+    indicator = IndicatorFactory(unit="people")
+    quarter(indicator, 2025, 4, "400")
+    values(indicator, (2025, "1532"))
+    quarter(indicator, 2026, 1, "420")
+    for result in (summary(indicator), _listed(indicator)):
+        assert result.previous.period_label == "2025-Q4"
+        assert result.change_label == "+20 people since 2025-Q4"
+
+
+def test_value_change_refuses_periods_of_different_lengths():
+    indicator = IndicatorFactory()
+    year = ObservationFactory(indicator=indicator, year=2025, value=Decimal("10"))
+    spring = quarter(indicator, 2026, 1, "12")
+    assert selectors.figures.value_change(spring, year) is None
+    assert selectors.figures.value_change(year, year) == 0
+
+
+def test_change_says_which_two_periods_it_compares():
+    indicator = IndicatorFactory(unit="people")
+    values(indicator, (2024, "10"), (2025, "13"))
+    assert summary(indicator).change_label == "+3 people since 2024"
+    flat = IndicatorFactory(unit="people")
+    values(flat, (2024, "10"), (2025, "10"))
+    assert summary(flat).change_label == "no change since 2024"
+
+
+def _listed(indicator: Indicator) -> selectors.IndicatorSummary:
+    summary = selectors.mission_summary_get(user=AnonymousUser(), mission=indicator.mission)
+    return next(s for s in summary.summaries if s.indicator == indicator)
+
+
+def _computed(indicator: Indicator, year: int, part: int, whole: int) -> Observation:
+    return ObservationFactory(
+        indicator=indicator,
+        year=year,
+        status=Observation.Status.COMPUTED,
+        value=Decimal(part * 100) / whole,
+        numerator=Decimal(part),
+        denominator=Decimal(whole),
+        computed_at=NOW,
+    )
+
+
+def test_cohort_indicators_say_their_periods_are_birth_cohorts():
+    indicator = IndicatorFactory(computed=True, computation="survival_3y")
+    _computed(indicator, 2020, 20, 40)
+    _computed(indicator, 2021, 24, 24)
+    result = summary(indicator)
+    assert result.latest_period_text == "firms born in 2021"
+    assert result.change_label == "+50 pp compared with firms born in 2020"
+    detail = selectors.indicator_detail_get(indicator=indicator)
+    assert [p.period for p in detail.series[0].points] == ["firms born in 2020", "firms born in 2021"]
+    # A count indicator's years are plain years.
+    counted = IndicatorFactory(computed=True, computation="firms_home_grown", unit="firms")
+    _computed(counted, 2021, 5, 5)
+    assert summary(counted).latest_period_text == "2021"
+
+
+def test_every_portal_rate_shows_its_base_and_a_small_base_under_30():
+    indicator = IndicatorFactory(computed=True, computation="survival_3y")
+    _computed(indicator, 2021, 24, 24)
+    result = summary(indicator)
+    assert result.latest_text == "100%"
+    assert result.base_text == "24 of 24 firms"
+    assert result.small_base is True
+    large = IndicatorFactory(computed=True, computation="staff_women_share")
+    _computed(large, 2021, 30, 120)
+    assert summary(large).base_text == "30 of 120 people"
+    assert summary(large).small_base is False
+    reported = IndicatorFactory()
+    values(reported, (2024, "40"))
+    assert summary(reported).base_text == ""
+
+
+def test_synthetic_values_are_reported_demo_values_or_computed_from_a_demo_register():
+    from tests.portal.factories import OrganisationFactory
+
+    reported = IndicatorFactory()
+    ObservationFactory(indicator=reported, year=2024, notes="Synthetic demo value, not a real figure.")
+    real = IndicatorFactory()
+    ObservationFactory(indicator=real, year=2024, notes="Programme returns.")
+    computed = IndicatorFactory(computed=True, computation="survival_3y")
+    _computed(computed, 2021, 24, 24)
+
+    def synthetic() -> dict:
+        listed = selectors.mission_summary_get(user=AnonymousUser(), mission=reported.mission)
+        flags = {s.indicator.code: s.synthetic for s in listed.summaries}
+        for indicator in (reported, real, computed):  # the indicator page reads the same
+            assert selectors.indicator_detail_get(indicator=indicator).synthetic is flags[indicator.code]
+        return {code: flags[code] for code in (reported.code, real.code, computed.code)}
+
+    assert synthetic() == {reported.code: True, real.code: False, computed.code: False}
+    OrganisationFactory(company_number="SY000001")
+    assert synthetic() == {reported.code: True, real.code: False, computed.code: True}
+
+
+def test_without_values_the_page_says_when_data_is_expected_and_from_whom():
+    from tests.portal.factories import OrganisationFactory
+
+    yearly = IndicatorFactory()
+    assert summary(yearly).expected_text == "Expected yearly from the Tech Commissioner's office."
+    owned = IndicatorFactory(
+        frequency=Indicator.Frequency.QUARTERLY, owner=OrganisationFactory(name="Midlands University")
+    )
+    assert summary(owned).expected_text == "Expected every quarter from Midlands University."
+    assert summary(yearly).target_status_label == "No target set"
+
+
+def test_mission_tiles_are_the_first_four_public_indicators_with_a_value_and_their_trend():
+    mission_indicators = [IndicatorFactory(unit="firms") for _ in range(6)]
+    IndicatorFactory(is_public=False)
+    for n, indicator in enumerate(mission_indicators):
+        if n != 1:  # the second has no value
+            values(indicator, (2022, "4"), (2023, "8"), (2024, str(6 + n)))
+    quarter(mission_indicators[0], 2025, 1, "3")  # a quarter after the years: the tile's own series
+    summary = selectors.mission_summary_get(user=AnonymousUser(), mission=mission_indicators[0].mission)
+    tiles = summary.tiles
+    assert [t.indicator for t in tiles] == [mission_indicators[i] for i in (0, 2, 3, 4)]
+    assert [o.period_label for o in tiles[0].trend] == ["2025-Q1"]
+    assert tiles[0].sparkline is None  # one value draws no line
+    line = tiles[1].sparkline
+    assert [o.period_label for o in tiles[1].trend] == ["2022", "2023", "2024"]
+    assert (line.first_label, line.last_label) == ("2022", "2024")
+    # 4, 8, 8: lowest at the bottom, highest at the top, within the drawing.
+    ys = [float(point.split(",")[1]) for point in line.points.split()]
+    assert ys[0] == line.height - 4 and ys[1] == ys[2] == 4
+
+
+def test_methodology_reads_in_plain_english_with_the_formula_for_specialists():
+    from missions.catalogue import CATALOGUE
+
+    for spec in CATALOGUE:
+        if spec.method == Indicator.Method.COMPUTED:
+            indicator = IndicatorFactory(methodology=spec.methodology)
+            detail = selectors.indicator_detail_get(indicator=indicator)
+            assert detail.methodology_specialist, spec.code
+            assert "#{" not in detail.methodology_plain and "x 100" not in detail.methodology_plain, spec.code
+    plain = selectors.indicator_detail_get(indicator=IndicatorFactory(methodology="Reported by its owner."))
+    assert (plain.methodology_plain, plain.methodology_specialist) == ("Reported by its owner.", "")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from missions.catalogue import indicator_catalogue_sync
 from missions.models import Indicator, Observation, RefreshRun
+from missions.reference import reference_figures_load
 from missions.services import refresh_run_execute
 from portal.models import FirmYear, Organisation
 from tests.missions.factories import UK, IndicatorFactory, ObservationFactory, geography
@@ -410,3 +411,38 @@ def test_pages_issue_the_same_number_of_queries_with_10_or_1000_firms(client, st
     assert Organisation.objects.count() == 1000
     assert Observation.objects.filter(indicator__code="M1-04-1Y").count() > 5
     assert counts[10] == counts[990], counts
+
+
+# Figures that explain themselves
+
+
+def _visible_text(content: str) -> str:
+    """The page's text as a reader sees it, roughly: scripts and tags dropped."""
+    content = re.sub(r"<script.*?</script>", " ", content, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", content)
+
+
+def test_no_page_shows_none_and_portal_rates_show_their_base(client, staff_user):
+    indicator_catalogue_sync()
+    reference_figures_load()
+    _firms(40, 0)
+    _refresh()
+    client.force_login(staff_user)
+    pages = ["/missions/", "/dashboard/"]
+    pages += [f"/missions/{slug}/" for slug in Indicator.objects.values_list("mission__slug", flat=True).distinct()]
+    pages += [indicator_url(code) for code in Indicator.objects.values_list("code", flat=True)]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        text = _visible_text(response.content.decode())
+        assert not re.search(r"\bNone\b", text), page
+    survival = Observation.objects.filter(indicator__code="M1-04-1Y", status="computed").latest("period_end")
+    base = f"{survival.numerator:.0f} of {survival.denominator:.0f} firms"
+    for page in ("/missions/economy/", "/dashboard/", indicator_url("M1-04-1Y")):
+        assert base in client.get(page).content.decode(), page
+    indicator_page = client.get(indicator_url("M1-04-1Y")).content.decode()
+    assert f"firms born in {survival.period_label}" in indicator_page
+    assert "For specialists" in indicator_page
+    assert "No target set: no target was set in the Roadmap for this indicator" in indicator_page
+    empty = client.get("/missions/connectivity/").content.decode()
+    assert "Not published yet" in empty and "from the Tech Commissioner&#x27;s office." in empty
