@@ -31,7 +31,9 @@ DATA_MIGRATIONS = [
     ("portal.migrations.0004_schedules", "create_schedules"),
     ("missions.migrations.0002_missions_and_geographies", "create"),
     ("missions.migrations.0003_refresh_schedule", "create_schedule"),
+    ("missions.migrations.0004_refresh_reap_schedule", "create_schedule"),
     ("workspaces.migrations.0002_criteria_and_schedules", "create"),
+    ("workspaces.migrations.0003_owed_notifications_schedule", "create_schedule"),
 ]
 
 
