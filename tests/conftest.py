@@ -92,12 +92,12 @@ class Broker:
 
 
 def celery_broker_use(url: str) -> None:
-    """Point the Celery app of this process at ``url``, dropping its pooled connections."""
+    """Point the Celery app of this process at ``url``, leaving its pooled connections."""
     from portal.celery import app
 
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Dropped, not closed: kombu keeps pools in a registry of its own and would hand a closed one
+    # back for the same address.
     app._pool = None
     app.amqp._producer_pool = None
 
