@@ -177,7 +177,8 @@ class Observation(models.Model):
 
 class RefreshRun(models.Model):
     """One run of the KPI refresh, with its progress. At most one run is queued or running at a
-    time (a partial unique index), so a second request joins the first."""
+    time (a partial unique index), so a second request joins the first. An open run that shows no
+    sign of life for ``stale_after_seconds`` is marked failed (``services.refresh_runs_reap``)."""
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -227,6 +228,15 @@ class RefreshRun(models.Model):
     def is_open(self) -> bool:
         """Queued or running: not finished yet."""
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def stale_after_seconds(self) -> int:
+        """How long this run may go without a sign of life before it is marked failed: no worker
+        claiming it while queued (KPI_REFRESH_QUEUED_TIMEOUT), otherwise no heartbeat
+        (KPI_REFRESH_STALE_AFTER)."""
+        queued = self.status == self.Status.QUEUED
+        limit = settings.KPI_REFRESH_QUEUED_TIMEOUT if queued else settings.KPI_REFRESH_STALE_AFTER
+        return int(limit.total_seconds())
 
     @property
     def percent(self) -> int:

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, PositiveIntegerField, Q, When
+from django.db.models import Case, CharField, F, PositiveIntegerField, Q, When
 from django.db.models import Value as SQLValue
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from portal.jobs import job_enqueue_on_commit, job_heartbeat
 from portal.page_cache import data_version_bump
 
 from .models import Geography, Indicator, Observation, RefreshRun
@@ -47,13 +48,25 @@ def refresh_run_create(*, trigger: str, requested_by=None) -> tuple[RefreshRun, 
 
 def refresh_run_request(*, trigger: str, requested_by=None) -> tuple[RefreshRun, bool]:
     """Staff button and API: open a run (or join the open one) and start it on a worker once the
-    surrounding transaction commits."""
+    surrounding transaction commits.
+
+    Raises BrokerUnavailableError (within about a second) when the broker does not take the job;
+    the run it opened is marked failed first, so nothing is left open to block the next request.
+    """
     from .tasks import refresh_kpis
 
     run, created = refresh_run_create(trigger=trigger, requested_by=requested_by)
     if created:
-        refresh_kpis.delay_on_commit(run.pk)
+        job_enqueue_on_commit(refresh_kpis, run.pk, undo=lambda: _refresh_run_abandon(run.pk))
     return run, created
+
+
+def _refresh_run_abandon(run_id: int) -> None:
+    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.QUEUED).update(
+        status=RefreshRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="The background-job broker was not answering, so this run was never started.",
+    )
 
 
 def refresh_run_start(*, trigger: str, run_id: int | None = None) -> RefreshRun | None:
@@ -70,16 +83,33 @@ def refresh_run_start(*, trigger: str, run_id: int | None = None) -> RefreshRun 
 
 
 def refresh_runs_reap(*, now: datetime.datetime | None = None) -> int:
-    """Mark failed the open runs whose worker has stopped: running with no heartbeat for
-    ``KPI_REFRESH_STALE_AFTER``, or queued and never started for ``KPI_REFRESH_QUEUED_TIMEOUT``."""
+    """Mark failed the open runs that show no sign of life, so none blocks the next refresh:
+    running with no heartbeat for ``KPI_REFRESH_STALE_AFTER`` (its worker died: a live worker
+    beats every tenth of that, even inside one long indicator), or queued and claimed by no worker
+    within ``KPI_REFRESH_QUEUED_TIMEOUT`` (its message was lost, say by a broker restarted empty,
+    or no worker is running). Returns how many. Idempotent; one UPDATE, cheap when nothing is
+    stale, so every request, page and API read of runs calls it, as does a job every minute."""
     now = now or timezone.now()
-    stale = Q(status=RefreshRun.Status.RUNNING, heartbeat_at__lt=now - settings.KPI_REFRESH_STALE_AFTER) | Q(
-        status=RefreshRun.Status.QUEUED, created_at__lt=now - settings.KPI_REFRESH_QUEUED_TIMEOUT
-    )
-    return RefreshRun.objects.filter(stale).update(
+    stale_after, queued_timeout = settings.KPI_REFRESH_STALE_AFTER, settings.KPI_REFRESH_QUEUED_TIMEOUT
+    running = Q(status=RefreshRun.Status.RUNNING, heartbeat_at__lt=now - stale_after)
+    queued = Q(status=RefreshRun.Status.QUEUED, created_at__lt=now - queued_timeout)
+    return RefreshRun.objects.filter(running | queued).update(
         status=RefreshRun.Status.FAILED,
         finished_at=now,
-        error="The worker stopped before the run finished; values already written were complete per indicator.",
+        error=Case(
+            When(
+                status=RefreshRun.Status.QUEUED,
+                then=SQLValue(
+                    f"No worker picked this run up within {queued_timeout.total_seconds():.0f} seconds: its "
+                    "job was lost (the broker may have restarted) or no worker is running."
+                ),
+            ),
+            default=SQLValue(
+                f"The worker stopped: no heartbeat for {stale_after.total_seconds():.0f} seconds. Values "
+                "already written are complete per indicator."
+            ),
+            output_field=CharField(),
+        ),
     )
 
 
@@ -93,7 +123,16 @@ def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
 
     A second delivery of a run that is already running (a redelivered task) joins it: its start
     time and progress are kept, never moved back.
+
+    While it runs, a thread stamps the run's heartbeat every tenth of ``KPI_REFRESH_STALE_AFTER``,
+    even inside one long indicator, so ``refresh_runs_reap`` fails it only once this process died.
     """
+    every = settings.KPI_REFRESH_STALE_AFTER.total_seconds() / 10
+    with job_heartbeat(lambda: _heartbeat(run_id), every=every):
+        return _refresh_run_execute(run_id)
+
+
+def _refresh_run_execute(run_id: int) -> RefreshRun | None:
     now = timezone.now()
     indicators = list(
         Indicator.objects.filter(method=Indicator.Method.COMPUTED).order_by("code").values_list("pk", "computation")
@@ -131,6 +170,16 @@ def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
         error="\n".join(failures),
     )
     return RefreshRun.objects.get(pk=run_id)
+
+
+def _heartbeat(run_id: int) -> None:
+    # SKIP LOCKED: a row locked by the run's own indicator transaction is about to be stamped by
+    # ``_progress``, so the beat never waits behind it.
+    with transaction.atomic():
+        running = RefreshRun.objects.select_for_update(skip_locked=True).filter(
+            pk=run_id, status=RefreshRun.Status.RUNNING
+        )
+        RefreshRun.objects.filter(pk__in=running.values("pk")).update(heartbeat_at=timezone.now())
 
 
 def _progress(run_id: int, done: int) -> None:

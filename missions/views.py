@@ -33,14 +33,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
     """The staff dashboard, for staff only: every mission's indicators (public or not) with their
-    latest stored value, the registry's size, live workspace occupancy, the latest KPI refresh and
-    whether background jobs are reachable (probed at most every 30 seconds, so a broker that is
-    down never slows every load)."""
+    latest stored value, the registry's size, live workspace occupancy, the latest KPI refresh (a
+    dead one marked failed first) and whether background jobs are reachable (probed at most every
+    30 seconds, so a broker that is down never slows every load; refreshes are shown paused)."""
 
     template_name = "missions/dashboard.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        services.refresh_runs_reap()
         occupancy = SimpleLazyObject(workspace_selectors.occupancy_list)
         return super().get_context_data(
             # The registry, occupancy and missions are one cached fragment; the refresh panel and
@@ -62,7 +63,8 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
 
 
 class RefreshRunCreateView(StaffRequiredMixin, View):
-    """Start a KPI refresh, or join the one already running, and show its progress."""
+    """Start a KPI refresh, or join the one already running, and show its progress. With the
+    broker down, the 503 page says so (``BrokerUnavailableMiddleware``) and no run is left open."""
 
     def post(self, request):
         run, created = services.refresh_run_request(trigger=RefreshRun.Trigger.STAFF, requested_by=request.user)
@@ -79,6 +81,7 @@ class RefreshRunDetailView(StaffRequiredMixin, View):
     template_name = "missions/refresh_run_detail.html"
 
     def get(self, request, pk: int):
+        services.refresh_runs_reap()
         run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
         context = {"run": run, "is_open": run.is_open, "runs": selectors.refresh_run_list()}
         return render(request, self.template_name, context)
@@ -90,6 +93,7 @@ class RefreshRunProgressView(StaffRequiredMixin, View):
     template_name = "missions/partials/refresh_progress.html"
 
     def get(self, request, pk: int):
+        services.refresh_runs_reap()
         run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
         status = 200 if run.is_open else 286
         return render(request, self.template_name, {"run": run}, status=status)

@@ -1,8 +1,10 @@
 """Request middleware of the portal core."""
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from .exceptions import BrokerUnavailableError
 from .roles import user_has_role
 
 # Paths a user without MFA may still reach: to set it up, sign out, or read public pages' assets.
@@ -51,3 +53,25 @@ class MfaRequiredMiddleware:
                 )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class BrokerUnavailableMiddleware:
+    """Answer a page whose action could not start its background job (``BrokerUnavailableError``)
+    with a 503 that says so, ``Retry-After`` and a way back, instead of a 500. The API answers the
+    same error itself (``portal.rest.errors.ExceptionHandler``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, BrokerUnavailableError):
+            return None
+        back_url = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back_url, {request.get_host()}, require_https=request.is_secure()):
+            back_url = "/"
+        response = render(request, "503.html", {"message": str(exception), "back_url": back_url}, status=503)
+        response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -1,17 +1,22 @@
-"""Shared fixtures: users per role, partner tokens, API clients, a query-count helper, and
-``run_at_once`` for concurrency tests."""
+"""Shared fixtures: users per role, partner tokens, API clients, a query-count helper, a broker
+the test can stop and start (``broker``), and ``run_at_once`` for concurrency tests."""
 
 import os
 import threading
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from portal.roles import Role
 from tests.portal.factories import OrganisationFactory, UserFactory
+from tests.redis_proxy import RedisProxy
 
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -31,7 +36,9 @@ DATA_MIGRATIONS = [
     ("portal.migrations.0004_schedules", "create_schedules"),
     ("missions.migrations.0002_missions_and_geographies", "create"),
     ("missions.migrations.0003_refresh_schedule", "create_schedule"),
+    ("missions.migrations.0004_refresh_reap_schedule", "create_schedule"),
     ("workspaces.migrations.0002_criteria_and_schedules", "create"),
+    ("workspaces.migrations.0003_owed_notifications_schedule", "create_schedule"),
 ]
 
 
@@ -77,6 +84,65 @@ def postgres():
 def redis_url(settings):
     require(bool(settings.REDIS_URL), "Redis is not reachable on 127.0.0.1:6379")
     return settings.REDIS_URL
+
+
+@dataclass
+class Broker:
+    """The Celery broker seen through a ``RedisProxy``: ``stop()`` and ``start()`` it; jobs go to
+    ``queue`` (the test's own); ``queued()`` counts the messages waiting there."""
+
+    proxy: RedisProxy
+    queue: str
+    client: redis.Redis
+
+    def stop(self) -> None:
+        self.proxy.stop()
+
+    def start(self) -> None:
+        self.proxy.start()
+
+    def queued(self) -> int:
+        return self.client.llen(self.queue)
+
+
+def celery_broker_use(url: str) -> None:
+    """Point the Celery app of this process at ``url``, leaving its pooled connections."""
+    from portal.celery import app
+
+    app.conf.broker_url = url
+    # Dropped, not closed: kombu keeps pools in a registry of its own and would hand a closed one
+    # back for the same address.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(redis_url, settings):
+    """Jobs published for real (not run eagerly) to a broker the test can stop and start again,
+    in this process as a deployed web process would: see ``Broker``."""
+    from portal import health
+    from portal.celery import app
+
+    url = urlsplit(redis_url)
+    proxy = RedisProxy(url.hostname or "127.0.0.1", url.port or 6379)
+    proxy.start()
+    proxied = urlunsplit(url._replace(netloc=f"127.0.0.1:{proxy.port}"))
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    saved = app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue
+    settings.CELERY_BROKER_URL = proxied  # what /healthz and the pages probe
+    celery_broker_use(proxied)
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    health.broker_probe_forget()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        yield Broker(proxy, queue, client)
+    finally:
+        proxy.stop()
+        app.conf.task_always_eager, app.conf.task_default_queue = saved[1], saved[2]
+        celery_broker_use(saved[0])
+        health.broker_probe_forget()
+        client.delete(queue)
+        client.close()
 
 
 @pytest.fixture

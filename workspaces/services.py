@@ -3,13 +3,16 @@ offers, tenancies and the waiting list. Views, the API, admin actions and tasks 
 
 The state machine (SPEC §3) is ``TRANSITIONS``: each allowed (from, to) pair names the capacities
 that may take it. Every transition locks the application row, is recorded as a ``StatusChange``
-with who, when and why, and, for a decision, emails the applicant after commit.
+with who, when and why, and, for a decision, emails the applicant after commit. The change row is
+the record that the email is owed: with the broker down the change still happens and
+``application_notifications_send_owed`` sends the email once the broker is back.
 
 Desks are held by a conditional update of ``DeskPool.allocated`` (``allocated + n <= capacity``),
 backed by a check constraint, so the last desk is offered once however many staff press the button.
 """
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from dateutil.relativedelta import relativedelta
@@ -20,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.jobs import job_enqueue_owed
 from portal.models import Organisation, User
 from portal.page_cache import data_version_bump
 from portal.roles import Role, user_has_role
@@ -30,6 +34,8 @@ from .exceptions import CapacityExceededError, TransitionNotAllowedError
 from .models import Application, Criterion, DeskPool, DeskType, Review, Score, StatusChange, Tenancy, Workspace
 from .permissions import APPLICANT, REVIEWER, STAFF, SYSTEM, application_capacities
 from .workdays import working_days_between
+
+logger = logging.getLogger(__name__)
 
 S = Application.Status
 
@@ -143,7 +149,7 @@ def _transition(
     if to in NOTIFIED:
         from .tasks import application_notify
 
-        application_notify.delay_on_commit(change.pk)
+        job_enqueue_owed(application_notify, change.pk)
     return change
 
 
@@ -639,6 +645,11 @@ def workspace_save(
 
 # Notifications ------------------------------------------------------------------------------
 
+# An email still owed this long after its status change missed its job (the broker was down, or
+# lost the message); older than OWED_WITHIN it is no longer news, so it is left alone.
+OWED_AFTER = datetime.timedelta(minutes=5)
+OWED_WITHIN = datetime.timedelta(days=3)
+
 
 def application_notify(*, status_change: StatusChange) -> bool:
     """Email the applicant about one status change, once: the change is claimed by stamping
@@ -656,3 +667,24 @@ def application_notify(*, status_change: StatusChange) -> bool:
         StatusChange.objects.filter(pk=status_change.pk).update(notified_at=None)
         raise
     return True
+
+
+def application_notifications_send_owed(*, now: datetime.datetime | None = None) -> int:
+    """Email every applicant still owed an email about a status change made between
+    ``OWED_WITHIN`` and ``OWED_AFTER`` ago: a decision committed while the broker was down, or
+    whose job was lost. Each is sent once (``application_notify`` claims it), so this, a late job
+    and a second sweep never send twice; one that fails is logged and left for the next sweep.
+    Returns how many were sent. Idempotent."""
+    now = now or timezone.now()
+    owed = StatusChange.objects.filter(
+        to_status__in=NOTIFIED,
+        notified_at__isnull=True,
+        created_at__range=(now - OWED_WITHIN, now - OWED_AFTER),
+    ).order_by("created_at", "pk")
+    sent = 0
+    for change in owed:
+        try:
+            sent += application_notify(status_change=change)
+        except Exception:  # one bad address or a mail server hiccup must not stop the others
+            logger.exception("The owed email about status change %s failed", change.pk)
+    return sent

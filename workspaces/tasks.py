@@ -27,3 +27,10 @@ def offers_expire() -> int:
 def tenancies_end_due() -> int:
     """Scheduled daily: give back the desks of tenancies past their last day. Idempotent."""
     return services.tenancies_end_due()
+
+
+@shared_task(name="workspaces.application_notifications_send_owed", **RETRY)
+def application_notifications_send_owed() -> int:
+    """Scheduled every 10 minutes: send the status-change emails still owed (their job never ran,
+    e.g. the broker was down when the change was made). Each email once. Idempotent."""
+    return services.application_notifications_send_owed()

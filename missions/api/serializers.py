@@ -190,6 +190,13 @@ class RefreshRunSerializer(serializers.ModelSerializer):
         help_text="In the answer to a request to start a run: true when a run was already queued or "
         "running and the request joined it. Otherwise false."
     )
+    stale_after_seconds = serializers.IntegerField(
+        read_only=True,
+        min_value=1,
+        help_text="An open run that goes this long without a sign of life is marked failed and no longer "
+        "blocks a new refresh: while queued, no worker picking it up; while running, no heartbeat (a "
+        "live worker sends one every tenth of this time).",
+    )
 
     class Meta:
         model = RefreshRun
@@ -207,6 +214,7 @@ class RefreshRunSerializer(serializers.ModelSerializer):
             "percent",
             "error",
             "joined",
+            "stale_after_seconds",
         ]
         read_only_fields = fields
 

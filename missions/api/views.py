@@ -15,7 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from portal import page_cache
-from portal.rest.errors import service_errors_as_400
+from portal.rest.errors import BROKER_UNAVAILABLE_RESPONSE, RETRY_AFTER_HEADER, service_errors_as_400
 from portal.rest.list_cache import VersionedListCacheMixin
 from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
 from portal.rest.schema import PublicReadAutoSchema
@@ -219,10 +219,11 @@ LOCATION_HEADER = OpenApiParameter(
     create=extend_schema(
         summary="Start a KPI refresh, or join the one already running",
         request=None,
-        parameters=[LOCATION_HEADER],
+        parameters=[LOCATION_HEADER, RETRY_AFTER_HEADER],
         responses={
             202: OpenApiResponse(RefreshRunSerializer, description="Queued a new run."),
             200: OpenApiResponse(RefreshRunSerializer, description="A run was already open: joined it."),
+            503: BROKER_UNAVAILABLE_RESPONSE,
         },
     ),
 )
@@ -230,12 +231,18 @@ class RefreshRunViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Runs of the KPI refresh that recomputes every computed indicator. Commissioner staff only:
-    no partner scope grants it. At most one run is open at a time; a second request joins it."""
+    no partner scope grants it. At most one run is open at a time; a second request joins it. An
+    open run that has shown no sign of life for its `stale_after_seconds` is marked failed before
+    any answer, so no answer shows a dead run as open."""
 
     serializer_class = RefreshRunSerializer
     permission_classes = [CommissionerStaffOnly]
     filter_backends = []
     queryset = RefreshRun.objects.order_by("-created_at", "-id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated and allowed: now look at the runs
+        services.refresh_runs_reap()
 
     def create(self, request, *args, **kwargs):
         run, created = services.refresh_run_request(trigger=RefreshRun.Trigger.API, requested_by=request.user)

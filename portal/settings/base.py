@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.BrokerUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -219,7 +220,8 @@ REST_FRAMEWORK = {
 }
 # Every error the API can answer is declared on every operation it applies to; 500 on all of them.
 DRF_STANDARDIZED_ERRORS = {
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
+    "EXCEPTION_HANDLER_CLASS": "portal.rest.errors.ExceptionHandler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tech Commissioner Portal API",
@@ -246,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "ErrorCode503Enum": "portal.rest.errors.ErrorCode503Enum.choices",
         "ApplicationStatusEnum": "workspaces.models.Application.Status",
         "LocalAuthorityEnum": "portal.models.LocalAuthority",
     },
@@ -308,12 +311,22 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # Celery: Redis when REDIS_URL is set; otherwise a filesystem broker that needs no server.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_TASK_VISIBILITY_TIMEOUT = 3600
+# The longest any task may run: the worker stops it after the soft limit and kills it at the hard one.
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# Redis hands a message that was taken but not acknowledged to another worker after
+# `visibility_timeout`. Tasks are acknowledged when they end (late acks), so it must outlast the
+# longest task, the hard time limit (plus a minute's slack), or a task still running would be
+# delivered twice; any longer only delays the redelivery of a task whose worker died. A dead broker
+# refuses a connection at once, and one that does not answer at all is given up on after
+# `socket_connect_timeout`, so enqueuing a job fails within a second instead of hanging a request.
+# Test and production settings use this same dictionary.
+REDIS_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60, "socket_connect_timeout": 0.4}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 else:
     _broker_dir = BASE_DIR / "var" / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -348,16 +361,20 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# One immediate retry covers a pooled connection the broker dropped; more would only make a
+# request wait for a broker that is down (kombu's default waits about 0.7 s before giving up).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# KPI refresh: a running run with no heartbeat for this long, or a queued run never started, has
-# lost its worker and is marked failed so the next request can start a fresh one.
-KPI_REFRESH_STALE_AFTER = datetime.timedelta(minutes=env.int("KPI_REFRESH_STALE_MINUTES", default=10))
-KPI_REFRESH_QUEUED_TIMEOUT = datetime.timedelta(minutes=env.int("KPI_REFRESH_QUEUED_MINUTES", default=30))
+# KPI refresh: the worker stamps a running run's heartbeat every tenth of KPI_REFRESH_STALE_AFTER,
+# even inside one long indicator. A running run with no heartbeat for that long has lost its
+# worker; a queued run no worker claimed within KPI_REFRESH_QUEUED_TIMEOUT has lost its message
+# (a broker restarted empty) or has no worker. Either is marked failed by the next request, page
+# or API read that sees it, or by the reap job every minute, so the next refresh can start.
+KPI_REFRESH_STALE_AFTER = datetime.timedelta(seconds=env.int("KPI_REFRESH_STALE_SECONDS", default=60))
+KPI_REFRESH_QUEUED_TIMEOUT = datetime.timedelta(seconds=env.int("KPI_REFRESH_QUEUED_SECONDS", default=60))
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 import socket
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_TRANSPORT_OPTIONS, env
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -31,8 +31,8 @@ if CI and not REDIS_URL:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 
 # Each test starts with empty caches (tests/conftest.py).
 CACHES = {

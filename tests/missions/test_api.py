@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
+from django.utils import timezone
 
 from missions import selectors
 from missions.catalogue import indicator_catalogue_sync
@@ -692,3 +693,18 @@ def test_dates_in_the_refresh_are_iso(as_user, staff_user):
     row = as_user(staff_user).get(REFRESHES_URL).json()["results"][0]
     assert row["started_at"].startswith("2025-01-02T")
     assert row["finished_at"] is None
+
+
+def test_the_api_never_shows_a_dead_run_as_open_and_states_its_stale_time(as_user, staff_user):
+    client = as_user(staff_user)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    dead = RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=long_ago)
+    row = client.get(REFRESHES_URL).json()["results"][0]
+    assert (row["id"], row["status"]) == (dead.pk, "failed")
+    assert "no heartbeat for 60 seconds" in row["error"]
+    lost = RefreshRunFactory()
+    assert client.get(refresh_url(lost)).json()["stale_after_seconds"] == 60
+    RefreshRun.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    body = client.get(refresh_url(lost)).json()
+    assert body["status"] == "failed"
+    assert "No worker picked this run up within 60 seconds" in body["error"]

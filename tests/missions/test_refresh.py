@@ -3,6 +3,7 @@ worker died is marked failed instead of staying "running"."""
 
 import datetime
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -219,27 +220,46 @@ def test_start_opens_and_runs_a_refresh_or_leaves_an_open_one_alone(catalogue):
 
 @pytest.mark.django_db
 def test_a_run_whose_worker_stopped_is_marked_failed_and_no_longer_blocks(settings):
-    now = timezone.now()
-    dead = RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=now - datetime.timedelta(minutes=11))
+    now, stale = timezone.now(), settings.KPI_REFRESH_STALE_AFTER
+    assert stale == datetime.timedelta(seconds=60)  # the stated default: about a minute
+    second = datetime.timedelta(seconds=1)
+    dead = RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=now - stale - second)
     assert services.refresh_runs_reap(now=now) == 1
     dead.refresh_from_db()
     assert dead.status == RefreshRun.Status.FAILED
-    assert "worker stopped" in dead.error
+    assert dead.finished_at == now
+    assert "The worker stopped: no heartbeat for 60 seconds." in dead.error
     assert services.refresh_run_execute(run_id=dead.pk) is None  # a late redelivery leaves it alone
 
-    alive = RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=now - datetime.timedelta(minutes=9))
+    alive = RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=now - stale + second)
     assert services.refresh_runs_reap(now=now) == 0
     alive.refresh_from_db()
     assert alive.status == RefreshRun.Status.RUNNING
 
 
 @pytest.mark.django_db
-def test_a_queued_run_never_picked_up_times_out():
+def test_a_queued_run_never_picked_up_times_out(settings):
+    assert settings.KPI_REFRESH_QUEUED_TIMEOUT.total_seconds() == 60  # the stated default
     run = RefreshRunFactory()
-    later = timezone.now() + datetime.timedelta(minutes=31)
-    assert services.refresh_runs_reap(now=later) == 1
+    assert run.stale_after_seconds == 60
+    assert services.refresh_runs_reap(now=run.created_at + datetime.timedelta(seconds=59)) == 0
+    assert services.refresh_runs_reap(now=run.created_at + datetime.timedelta(seconds=61)) == 1
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.FAILED
+    assert "No worker picked this run up within 60 seconds" in run.error
+
+
+@pytest.mark.django_db
+def test_a_queued_run_whose_message_was_lost_does_not_block_the_next_request(settings):
+    # Queued before the broker restarted empty: no message will ever start it.
+    lost = RefreshRunFactory()
+    RefreshRun.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - settings.KPI_REFRESH_QUEUED_TIMEOUT - datetime.timedelta(seconds=1)
+    )
+    run, created = services.refresh_run_request(trigger=RefreshRun.Trigger.API)
+    assert created and run != lost
+    lost.refresh_from_db()
+    assert lost.status == RefreshRun.Status.FAILED
 
 
 @pytest.mark.django_db
@@ -286,6 +306,21 @@ def test_the_hourly_schedule_exists():
     assert (task.interval.every, task.interval.period) == (1, "hours")
 
 
+@pytest.mark.django_db
+def test_the_reap_job_runs_every_minute_and_fails_dead_runs():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="missions.refresh_runs_reap")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (1, "minutes")
+    dead = RefreshRunFactory(
+        status=RefreshRun.Status.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert tasks.refresh_runs_reap.apply().get() == 1
+    dead.refresh_from_db()
+    assert dead.status == RefreshRun.Status.FAILED
+
+
 def succeeded(results: list) -> list:
     """The results of ``run_at_once``, failing the test on any exception a thread raised."""
     errors = [r for r in results if isinstance(r, Exception)]
@@ -322,3 +357,31 @@ def test_the_same_run_delivered_twice_at_once_gives_the_clean_result(postgres):
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.SUCCEEDED
     assert run.indicators_done == run.indicators_total
+
+
+@TRANSACTIONAL
+def test_a_long_indicator_keeps_the_heartbeat_fresh(postgres, settings, monkeypatch):
+    # A stale time of one second, so the worker beats every tenth of a second; one indicator that
+    # computes for three times as long, and looks at its own run all the while, as the pages do.
+    settings.KPI_REFRESH_STALE_AFTER = datetime.timedelta(seconds=1)
+    IndicatorFactory(computed=True, computation="test_slow")
+    seen = []
+
+    def slow():
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            assert services.refresh_runs_reap() == 0  # never taken for dead
+            seen.append(timezone.now() - RefreshRun.objects.get(pk=run.pk).heartbeat_at)
+        return []
+
+    monkeypatch.setitem(REGISTRY, "test_slow", slow)
+    run, _ = services.refresh_run_create(trigger=RefreshRun.Trigger.STAFF)
+    finished = services.refresh_run_execute(run_id=run.pk)
+    assert finished.status == RefreshRun.Status.SUCCEEDED, finished.error
+    assert len(seen) >= 10
+    assert max(seen) < datetime.timedelta(seconds=0.5), seen
+    # The beats stopped with the run: the heartbeat stays where the run left it.
+    time.sleep(0.5)
+    run.refresh_from_db()
+    assert run.heartbeat_at <= run.finished_at

@@ -1,8 +1,11 @@
 """The staff pages of the KPI refresh: the dashboard button and broker notice, the run page and
 its live fragment."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from missions.catalogue import indicator_catalogue_sync
 from missions.models import RefreshRun
@@ -114,3 +117,29 @@ def test_an_unknown_run_is_not_found(client, staff_user):
     client.force_login(staff_user)
     assert client.get("/dashboard/kpi-refreshes/999999/").status_code == 404
     assert client.get("/dashboard/kpi-refreshes/999999/progress/").status_code == 404
+
+
+def dead_run() -> RefreshRun:
+    RefreshRun.objects.all().delete()
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    return RefreshRunFactory(status=RefreshRun.Status.RUNNING, heartbeat_at=long_ago, indicators_total=14)
+
+
+def test_a_dead_run_is_shown_failed_wherever_staff_look(client, staff_user):
+    client.force_login(staff_user)
+    run = dead_run()
+    dashboard = " ".join(client.get("/dashboard/").content.decode().split())
+    assert f"refresh {run.pk}</a>, failed" in dashboard
+    run = dead_run()
+    assert "no heartbeat for 60 seconds" in client.get(run_url(run)).content.decode()
+    run = dead_run()
+    assert client.get(run_url(run, "progress/")).status_code == 286  # htmx stops polling it
+
+
+def test_the_run_page_states_how_long_an_open_run_may_show_no_sign_of_life(client, staff_user):
+    client.force_login(staff_user)
+    queued = RefreshRunFactory()
+    assert "no sign of life for 60 seconds (no worker picks it up)" in client.get(run_url(queued)).content.decode()
+    RefreshRun.objects.filter(pk=queued.pk).update(status="running", heartbeat_at=timezone.now())
+    page = client.get(run_url(queued)).content.decode()
+    assert "no sign of life for 60 seconds (its worker stops sending a heartbeat)" in page

@@ -4,6 +4,7 @@ applicant's emails, and query counts that do not grow with the rows."""
 
 import datetime
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -697,3 +698,35 @@ def test_bulk_ignores_a_next_address_on_another_site(client, staff_user, submitt
     )
     assert response.status_code == 302
     assert response["Location"] == QUEUE
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_decision_with_the_broker_down_is_made_and_emailed_once_the_sweep_runs(
+    client, staff_user, in_review, workspace, broker, mailoutbox
+):
+    # The rule: a status change never waits on the broker. It commits with its change record, which
+    # is what the email is owed by; the sweep sends it later. Never a 500, never half a decision.
+    broker.stop()
+    client.force_login(staff_user)
+    pool = DeskPool.objects.get(workspace=workspace, desk_type=DeskType.FIXED_DESK)
+    started = time.monotonic()
+    data = {"decision": "offer", "pool": pool.pk, "desks": "2", "expires_in_days": "10", "reason": "Welcome!"}
+    response = client.post(decide_url(in_review), data)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    assert elapsed < 1, elapsed
+    in_review.refresh_from_db()
+    assert in_review.status == S.OFFERED
+    pool.refresh_from_db()
+    assert pool.allocated == 2
+    change = StatusChange.objects.get(application=in_review, to_status=S.OFFERED)
+    assert change.notified_at is None and mailoutbox == []
+    assert broker.queued() == 0
+
+    broker.start()
+    due = change.created_at + services.OWED_AFTER + datetime.timedelta(seconds=1)
+    assert services.application_notifications_send_owed(now=due) == 1
+    assert [message.to for message in mailoutbox] == [[in_review.applicant.email]]
+    assert "offered" in mailoutbox[0].subject
+    assert services.application_notifications_send_owed(now=due) == 0
+    assert len(mailoutbox) == 1

@@ -549,3 +549,54 @@ def test_a_failed_email_is_sent_by_the_retry(monkeypatch, staff_user, mailoutbox
     assert change.notified_at is None
     assert services.application_notify(status_change=change) is True
     assert len(mailoutbox) == 1 and "Not digital" in mailoutbox[0].body
+
+
+def test_an_owed_email_is_sent_by_the_sweep_once_and_only_in_its_window(staff_user, mailoutbox):
+    # The decision commits but its email job never ran (the broker was down): the change is owed.
+    application = ApplicationFactory(in_review=True)
+    services.application_reject(application=application, actor=staff_user, reason="Not digital")
+    change = application.status_changes.get(to_status=S.REJECTED)
+    assert change.notified_at is None and mailoutbox == []
+    second = datetime.timedelta(seconds=1)
+
+    # Its own job may still be on its way: left alone at first; too old: no longer news.
+    assert services.application_notifications_send_owed(now=change.created_at + services.OWED_AFTER - second) == 0
+    too_late = change.created_at + services.OWED_WITHIN + second
+    assert services.application_notifications_send_owed(now=too_late) == 0
+    assert mailoutbox == []
+
+    due = change.created_at + services.OWED_AFTER + second
+    assert services.application_notifications_send_owed(now=due) == 1
+    assert [message.to for message in mailoutbox] == [[application.applicant.email]]
+    assert "Not digital" in mailoutbox[0].body
+    change.refresh_from_db()
+    assert change.notified_at is not None
+    assert services.application_notifications_send_owed(now=due) == 0  # sent once
+    assert services.application_notify(status_change=change) is False  # and a late job sends nothing
+    assert len(mailoutbox) == 1
+
+
+def test_the_sweep_skips_changes_that_send_no_email_and_goes_on_past_a_failure(monkeypatch, staff_user, mailoutbox):
+    first, second = ApplicationFactory(in_review=True), ApplicationFactory(in_review=True)
+    for application in (first, second):
+        services.application_reject(application=application, actor=staff_user, reason="Not digital")
+    # A move into review is recorded too, but nobody is emailed about it.
+    services.application_review_start(application=ApplicationFactory(submitted=True), actor=staff_user)
+    assert StatusChange.objects.filter(to_status=S.IN_REVIEW, notified_at__isnull=True).exists()
+    later = timezone.now() + services.OWED_AFTER + datetime.timedelta(seconds=1)
+
+    from django.core.mail import EmailMessage
+
+    send = EmailMessage.send
+
+    def refused_for_first(self, fail_silently=False):
+        if self.to == [first.applicant.email]:
+            raise ConnectionError("Mailbox unavailable")
+        return send(self, fail_silently)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMessage, "send", refused_for_first)
+        assert services.application_notifications_send_owed(now=later) == 1
+    assert [message.to for message in mailoutbox] == [[second.applicant.email]]
+    assert services.application_notifications_send_owed(now=later) == 1  # the next sweep sends the first
+    assert [message.to for message in mailoutbox][-1] == [first.applicant.email]

@@ -69,3 +69,5 @@ def test_the_jobs_are_scheduled():
     assert expiry.enabled and (expiry.interval.every, expiry.interval.period) == (15, "minutes")
     ends = PeriodicTask.objects.get(task="workspaces.tenancies_end_due")
     assert ends.enabled and ends.crontab.hour == "2"
+    owed = PeriodicTask.objects.get(task="workspaces.application_notifications_send_owed")
+    assert owed.enabled and (owed.interval.every, owed.interval.period) == (10, "minutes")
