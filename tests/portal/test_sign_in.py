@@ -71,3 +71,28 @@ def test_sign_up_page_has_labels_not_placeholders(client):
     page = client.get("/accounts/signup/").content.decode()
     assert "placeholder=" not in page
     assert "Sign Up" not in page
+
+
+LIBRARY_WORDS = [
+    "Sign In",
+    "Sign Out",
+    "Sign Up",
+    "Remember Me",
+    "Reset My Password",
+    "Change Password",
+    "placeholder=",
+]
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"])
+@pytest.mark.django_db
+def test_the_entrance_pages_use_no_library_wording(client, path):
+    page = client.get(path).content.decode()
+    assert [words for words in LIBRARY_WORDS if words in page] == []
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/", "/accounts/password/change/"])
+def test_the_account_pages_use_no_library_wording(client, founder_user, path):
+    client.force_login(founder_user)
+    page = client.get(path).content.decode()
+    assert [words for words in LIBRARY_WORDS if words in page] == []
