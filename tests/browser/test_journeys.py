@@ -189,6 +189,7 @@ STEP_ERRORS = {
         # workspaces and desk type still missing, desks not a number, the date past, support too long
         5,
     ),
+    "pitch": (2, {"#id_pitch": "x" * 3001}, 2),  # the stage still missing, the pitch too long
 }
 
 
