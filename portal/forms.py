@@ -55,7 +55,7 @@ class DateInputField(forms.Field):
         missing = [label for label, part in zip(DATE_PARTS, parts, strict=True) if not part]
         if missing:
             raise forms.ValidationError(f"{self.name} must include a {' and a '.join(missing)}")
-        real = f"{self.name} must be a real date, for example 31 3 2025"
+        real = f"{self.name} must be a real date, for example {date_example()}"
         if not all(part.isascii() and part.isdigit() for part in parts) or len(parts[2]) != 4:
             raise forms.ValidationError(real)
         day, month, year = (int(part) for part in parts)
@@ -63,6 +63,15 @@ class DateInputField(forms.Field):
             return datetime.date(year, month, day)
         except ValueError:
             raise forms.ValidationError(real) from None
+
+
+def date_example(*, days: int = 0) -> str:
+    """A date as people type it in a date input ("7 12 2026"): today, or ``days`` from today, so
+    an example in a hint or message is never a date long past."""
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return f"{day.day} {day.month} {day.year}"
 
 
 def date_input_parts(value) -> dict[str, str]:

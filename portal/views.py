@@ -54,11 +54,24 @@ class StaffRequiredMixin(RuleRequiredMixin):
     rule = permissions.can_view_dashboard
 
 
+# The new credential's client id and secret, kept in the session between the POST that creates it and
+# the one GET that shows it, so reloading the page shows the list rather than issuing another.
+NEW_CREDENTIAL_SESSION_KEY = "portal_new_credential"
+
+
 class CredentialListView(StaffRequiredMixin, View):
+    """Staff: the partner credentials and the form to issue one. Creating one redirects to this
+    page, which shows the new secret once (then it is gone from the session) and is never cached."""
+
     template_name = "portal/credential_list.html"
 
     def get(self, request):
-        return self._render(PartnerCredentialCreateForm())
+        new = request.session.pop(NEW_CREDENTIAL_SESSION_KEY, None) or {}
+        response = self._render(
+            PartnerCredentialCreateForm(), new_client_id=new.get("client_id"), new_secret=new.get("secret")
+        )
+        response["Cache-Control"] = "no-store"  # the secret is shown once and must not be cached
+        return response
 
     def post(self, request):
         form = PartnerCredentialCreateForm(request.POST)
@@ -67,14 +80,11 @@ class CredentialListView(StaffRequiredMixin, View):
         credential, secret = services.partner_credential_create(
             organisation=form.cleaned_data["organisation"], scopes=form.cleaned_data["scopes"], created_by=request.user
         )
-        response = self._render(
-            PartnerCredentialCreateForm(),
-            new_client_id=credential.application.client_id,
-            new_secret=secret,
-            status=201,
-        )
-        response["Cache-Control"] = "no-store"  # the secret is shown once and must not be cached
-        return response
+        request.session[NEW_CREDENTIAL_SESSION_KEY] = {
+            "client_id": credential.application.client_id,
+            "secret": secret,
+        }
+        return HttpResponseRedirect(reverse("portal:credential-list"), status=303)
 
     def _render(self, form, status=200, **extra):
         context = {"form": form, "credentials": selectors.partner_credential_list(), **extra}
@@ -82,6 +92,18 @@ class CredentialListView(StaffRequiredMixin, View):
 
 
 class CredentialRevokeView(StaffRequiredMixin, View):
+    """Staff: confirm revoking a credential (GET), then revoke it and its tokens (POST). Revoking
+    a revoked credential changes nothing and says so."""
+
+    template_name = "portal/credential_revoke.html"
+
+    def get(self, request, pk: int):
+        credential = get_object_or_404(selectors.partner_credential_list(), pk=pk)
+        if not credential.is_active:
+            messages.info(request, "That credential was already revoked.")
+            return HttpResponseRedirect(reverse("portal:credential-list"))
+        return render(request, self.template_name, {"credential": credential})
+
     def post(self, request, pk: int):
         credential = get_object_or_404(selectors.partner_credential_list(), pk=pk)
         try:
@@ -89,7 +111,7 @@ class CredentialRevokeView(StaffRequiredMixin, View):
             messages.success(request, f"Revoked the credential of {credential.organisation}.")
         except CredentialAlreadyRevokedError:
             messages.info(request, "That credential was already revoked.")
-        return HttpResponseRedirect(reverse("portal:credential-list"))
+        return HttpResponseRedirect(reverse("portal:credential-list"), status=303)
 
 
 def healthz(request):

@@ -47,16 +47,44 @@ class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = OptionalMultipleChoiceField
 
 
+# Dates as people type them in the review queue's text boxes (31/3/2026, 31 3 2026), and the ISO
+# form (2026-03-31) the API documents.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
+DATE_MESSAGE = "Enter a date as day, month and year, like 31/3/2026"
+
+
 class ApplicationFilterSet(django_filters.FilterSet):
     """The review queue's and the applications API's filters."""
 
-    status = OptionalMultipleChoiceFilter(choices=Application.Status.choices)
+    status = OptionalMultipleChoiceFilter(label="Status", choices=Application.Status.choices)
     workspace = django_filters.ModelChoiceFilter(
-        field_name="workspaces", queryset=Workspace.objects.order_by("name"), to_field_name="slug", label="Workspace"
+        field_name="workspaces",
+        queryset=Workspace.objects.order_by("name"),
+        to_field_name="slug",
+        label="Workspace",
+        empty_label="Any workspace",
+        error_messages={"invalid_choice": "Choose a workspace from the list"},
     )
-    desk_type = django_filters.ChoiceFilter(choices=DeskType.choices)
-    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
-    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    desk_type = django_filters.ChoiceFilter(
+        label="Desk type",
+        choices=DeskType.choices,
+        empty_label="Any desk type",
+        error_messages={"invalid_choice": "Choose a desk type from the list"},
+    )
+    submitted_after = django_filters.DateFilter(
+        label="Submitted on or after",
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": DATE_MESSAGE},
+    )
+    submitted_before = django_filters.DateFilter(
+        label="Submitted on or before",
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": DATE_MESSAGE},
+    )
 
     class Meta:
         model = Application

@@ -139,6 +139,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tech Commissioner Portal] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "portal.sign_in_forms.LoginForm"}
 # Failed logins are rate-limited per address and per account; the limit lifts by itself
 # after the window (a cool-off), so nobody is locked out permanently.
 ACCOUNT_RATE_LIMITS = {

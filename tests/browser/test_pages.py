@@ -53,7 +53,7 @@ def test_founder_signs_up_and_verifies_email_by_code(page):
     page.get_by_label("Email").fill("ada@startup.example")
     page.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase")
     page.get_by_label(re.compile("Password \\(again\\)|Confirm", re.I)).fill("a-long-unusual-passphrase")
-    page.get_by_role("button", name=re.compile("sign up", re.I)).click()
+    page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state("load")
     assert_accessible(page)
 
@@ -72,7 +72,7 @@ def test_founder_signs_up_and_verifies_email_by_code(page):
 
 def test_sign_up_errors_are_listed_and_take_focus(page):
     visit(page, "/accounts/signup/")
-    page.get_by_role("button", name=re.compile("sign up", re.I)).click()
+    page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state("load")
     assert_accessible(page)
     summary = page.locator(".govuk-error-summary")
@@ -168,7 +168,10 @@ def test_staff_issue_and_revoke_a_partner_credential(page, staff_user):
     assert credential.scope_list == ["companies:write", "read"]
 
     page.goto("/dashboard/api-credentials/")
-    page.get_by_role("button", name=re.compile("Revoke")).click()
+    page.get_by_role("link", name=re.compile("Revoke")).click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)  # the confirmation page
+    page.get_by_role("button", name="Revoke the credential").click()
     page.wait_for_load_state("load")
     assert_accessible(page)
     credential.refresh_from_db()

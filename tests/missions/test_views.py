@@ -14,6 +14,7 @@ from missions.catalogue import indicator_catalogue_sync
 from missions.models import Indicator, Observation, RefreshRun
 from missions.reference import reference_figures_load
 from missions.services import refresh_run_execute
+from portal.forms import date_example
 from portal.models import FirmYear, Organisation
 from tests.missions.factories import UK, IndicatorFactory, ObservationFactory, geography
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
@@ -301,7 +302,11 @@ def test_a_suppressed_value_is_saved_without_a_number(client, staff_user, report
         ({"value": "5", "suppressed": "on"}, "value", "A suppressed value is withheld: leave the value empty."),
         ({"value": "1.23456"}, "value", "Enter a number below 10^16 with at most 4 decimal places."),
         ({"period_end_year": "2023"}, "period_end", "The period must end on or after the day it starts."),
-        ({"period_start_month": "13"}, "period_start", "Period start must be a real date, for example 31 3 2025"),
+        (
+            {"period_start_month": "13"},
+            "period_start",
+            f"Period start must be a real date, for example {date_example()}",
+        ),
         ({"period_start_month": ""}, "period_start", "Period start must include a month"),
         (
             {"period_end_day": "", "period_end_month": "", "period_end_year": ""},

@@ -79,21 +79,27 @@ def partner():
 
 def test_staff_create_a_credential_and_see_the_secret_once(client, staff_user, partner):
     client.force_login(staff_user)
-    response = client.post(CREDENTIALS, {"organisation": partner.pk, "scopes": ["read", "companies:write"]})
-    assert response.status_code == 201
+    created = client.post(CREDENTIALS, {"organisation": partner.pk, "scopes": ["read", "companies:write"]})
+    # Post/redirect/get: the reply to the POST carries no secret, so reloading issues nothing.
+    assert created.status_code == 303
+    assert created["Location"] == CREDENTIALS
     credential = PartnerCredential.objects.get()
     assert (credential.organisation, credential.scope_list, credential.created_by) == (
         partner,
         ["companies:write", "read"],
         staff_user,
     )
+    response = client.get(CREDENTIALS)
     secret = response.context["new_secret"]
     assert secret and secret in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     assert credential.application.client_id in response.content.decode()
-    # Only a hash is kept: the page never shows the secret again.
+    # Only a hash is kept, and the session forgets the secret once shown: a reload shows the list.
     assert credential.application.client_secret != secret
-    assert secret not in client.get(CREDENTIALS).content.decode()
+    reloaded = client.get(CREDENTIALS)
+    assert secret not in reloaded.content.decode()
+    assert "will not be shown again" not in reloaded.content.decode()
+    assert PartnerCredential.objects.count() == 1
 
     token = client.post(
         "/o/token/",
@@ -132,21 +138,34 @@ def test_staff_revoke_a_credential_and_its_tokens(client, staff_user, partner_to
     credential = PartnerCredential.objects.get()
     client.force_login(staff_user)
     response = client.post(revoke_url(credential.pk))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == CREDENTIALS
     credential.refresh_from_db()
     assert credential.revoked_at is not None
     assert not AccessToken.objects.exists()
     # Revoking again is harmless.
-    assert client.post(revoke_url(credential.pk)).status_code == 302
+    assert client.post(revoke_url(credential.pk)).status_code == 303
 
 
-def test_revoke_needs_post(client, staff_user, partner):
+def test_revoke_asks_for_confirmation_first(client, staff_user, partner):
     credential, _ = services.partner_credential_create(organisation=partner, scopes=["read"], created_by=None)
     client.force_login(staff_user)
-    assert client.get(revoke_url(credential.pk)).status_code == 405
+    page = client.get(revoke_url(credential.pk))
+    assert page.status_code == 200
+    assert f"Revoke the credential of {partner.name}?" in page.content.decode()
     credential.refresh_from_db()
     assert credential.is_active
+    # The list's revoke control leads to the confirmation page, not straight to the POST.
+    listing = client.get(CREDENTIALS).content.decode()
+    assert f'href="{revoke_url(credential.pk)}"' in listing
+
+
+def test_confirming_a_revoked_credential_goes_back_to_the_list(client, staff_user, partner):
+    credential, _ = services.partner_credential_create(organisation=partner, scopes=["read"], created_by=None)
+    services.partner_credential_revoke(credential=credential)
+    client.force_login(staff_user)
+    response = client.get(revoke_url(credential.pk))
+    assert (response.status_code, response["Location"]) == (302, CREDENTIALS)
 
 
 def test_revoking_a_missing_credential_is_404(client, staff_user):

@@ -4,6 +4,7 @@ who may see what, bad input at every step, emails and the list's query count."""
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.forms.models import model_to_dict
@@ -255,6 +256,44 @@ def test_bad_input_at_a_step_gives_field_errors_and_changes_nothing(
     assert snapshot(draft) == before
 
 
+def test_every_problem_on_the_firm_step_is_listed_at_once(founder_client, draft):
+    before = snapshot(draft)
+    data = step_data(
+        "firm",
+        company_number="NOT-A-NUMBER!",
+        firm_name="",
+        firm_local_authority="atlantis",
+        firm_founded_on_day="31",
+        firm_founded_on_month="2",
+        firm_website="not a web address",
+    )
+    response = founder_client.post(step_url(draft, "firm"), data)
+    assert response.status_code == 400
+    summary = response.content.decode().split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    for anchor in ["company_number", "firm_name", "firm_local_authority", "firm_founded_on_day", "firm_website"]:
+        assert f'href="#id_{anchor}"' in summary, anchor
+    assert "Enter a Companies House number of 8 characters" in summary
+    assert snapshot(draft) == before
+
+
+def test_a_start_date_in_the_past_is_refused_at_the_needs_step(founder_client, draft, workspace):
+    before = snapshot(draft)
+    data = step_data("needs", [workspace], start_on_day="1", start_on_month="1", start_on_year="2020")
+    response = founder_client.post(step_url(draft, "needs"), data)
+    assert response.status_code == 400
+    assert "The start date must be today or in the future" in response.content.decode()
+    assert snapshot(draft) == before
+
+
+def test_the_start_date_hint_gives_an_example_in_the_future(founder_client, draft):
+    content = founder_client.get(step_url(draft, "needs")).content.decode()
+    hint = re.search(
+        r'id="id_start_on_hint" class="govuk-hint">Today or later, for example (\d+) (\d+) (\d{4})<', content
+    )
+    day, month, year = (int(part) for part in hint.groups())
+    assert datetime.date(year, month, day) > timezone.localdate()
+
+
 def test_a_closed_workspace_cannot_be_chosen(founder_client, draft):
     closed = WorkspaceFactory(accepting_applications=False)
     before = snapshot(draft)
@@ -272,7 +311,7 @@ def test_a_start_date_in_the_past_is_refused_at_submission(founder_client, draft
 
     before = snapshot(draft)
     response = founder_client.post(url("application-check", draft))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The start date must be today or in the future" in response.content.decode()
     assert snapshot(draft) == before
     assert draft.organisation is None and not mailoutbox
@@ -287,7 +326,7 @@ def test_the_check_page_links_each_missing_answer_to_its_step(founder_client, em
     assert f'href="{step_url(empty_draft, "pitch", from_check=True)}#id_stage_0"' in content
     assert content.index("Companies House number") < content.index("Select the firm&#x27;s stage")
     response = founder_client.post(url("application-check", empty_draft))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter the firm&#x27;s name" in response.content.decode()
     assert Application.objects.get(pk=empty_draft.pk).status == S.DRAFT
 
@@ -550,7 +589,7 @@ def test_an_expired_offer_cannot_be_accepted(founder_client, offer):
 
     response = founder_client.post(url("application-respond", offer), {"decision": "accept"})
     content = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "govuk-error-summary" in content and "This offer has expired, so it can no longer be accepted." in content
     assert Application.objects.get(pk=offer.pk).status == S.OFFERED
     assert not Tenancy.objects.exists()

@@ -414,6 +414,8 @@ def test_the_form_offers_only_workspace_providers(client, staff_user):
         ({"price_hot_desk": "cheap"}, "price_hot_desk", "Enter the price as a number of pounds"),
         ({"price_hot_desk": "9.999"}, "price_hot_desk", "in pounds and pence"),
         ({"price_hot_desk": "-5"}, "price_hot_desk", "cannot be negative"),
+        ({"postcode": "NOTAPOSTCODE"}, "postcode", "Enter a real postcode, like SW1A 1AA"),
+        ({"postcode": "12345"}, "postcode", "Enter a real postcode, like SW1A 1AA"),
     ],
 )
 def test_bad_input_is_a_field_error_and_adds_nothing(client, staff_user, changes, field, message):
@@ -426,6 +428,34 @@ def test_bad_input_is_a_field_error_and_adds_nothing(client, staff_user, changes
     assert f'id="id_{field}_error"' in content
     assert not Workspace.objects.exists()
     assert not DeskPool.objects.exists()
+
+
+def test_a_postcode_is_kept_in_its_usual_form(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post(CREATE, workspace_form_data(ProviderFactory(), postcode=" wv1  1aa "))
+    assert response.status_code == 302
+    assert Workspace.objects.get().postcode == "WV1 1AA"
+
+
+def test_every_problem_on_the_workspace_form_is_listed_at_once(client, staff_user):
+    workspace = WorkspaceFactory(name="Theta Yard")  # 5 fixed desks
+    offered_application(staff=staff_user, workspace=workspace, desks=3)
+    client.force_login(staff_user)
+    data = form_data_of(
+        workspace,
+        name="",
+        postcode="NOTAPOSTCODE",
+        capacity_fixed_desk="2",
+        price_fixed_desk="cheap",
+        price_hot_desk="-5",
+    )
+    response = client.post(update_url(workspace), data)
+    assert response.status_code == 400
+    summary = response.content.decode().split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    for field in ["name", "postcode", "capacity_fixed_desk", "price_fixed_desk", "price_hot_desk"]:
+        assert f'href="#id_{field}"' in summary, field
+    assert "3 fixed desks are offered or let, so capacity cannot be less than 3." in summary
+    assert pool(workspace).capacity == 5
 
 
 def test_staff_change_a_workspace_and_its_desks(client, staff_user):

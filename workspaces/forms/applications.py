@@ -12,8 +12,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from portal.forms import DateInputField, WebAddressField
+from portal.forms import DateInputField, WebAddressField, date_example
 from portal.models import LocalAuthority, Sector
+from portal.validators import company_number_normalise, validate_company_number
 
 from .. import services
 from ..models import Application, DeskType, Workspace
@@ -98,6 +99,13 @@ class FirmForm(ApplicationStepForm):
         widget=forms.TextInput(attrs={"autocomplete": "url", "spellcheck": "false"}),
     )
 
+    def clean_company_number(self) -> str:
+        # Checked here as well as in the service, so the step lists it with every other problem.
+        number = company_number_normalise(self.cleaned_data.get("company_number", ""))
+        if number:
+            validate_company_number(number)
+        return number
+
     def clean_firm_founded_on(self):
         founded_on = self.cleaned_data["firm_founded_on"]
         if founded_on and founded_on > timezone.localdate():
@@ -150,6 +158,18 @@ class NeedsForm(ApplicationStepForm):
         super().__init__(*args, **kwargs)
         # What a ticked workspace is checked against; the page lists ``workspace_options``.
         self.fields["workspaces"].queryset = Workspace.objects.accepting()
+
+    def clean_start_on(self):
+        # Checked where it is typed, not only when the application is submitted.
+        start_on = self.cleaned_data["start_on"]
+        if start_on and start_on < timezone.localdate():
+            raise forms.ValidationError("The start date must be today or in the future")
+        return start_on
+
+    @property
+    def start_on_hint(self) -> str:
+        """The date hint, with an example a month from today (so never in the past)."""
+        return f"Today or later, for example {date_example(days=30)}"
 
     @cached_property
     def workspace_options(self) -> list[WorkspaceOption]:

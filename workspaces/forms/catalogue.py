@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from portal.forms import DateInputField
 from portal.models import Organisation
+from portal.postcodes import postcode_normalise, validate_postcode
 
 from ..filters import WorkspaceFilterSet
 from ..models import DeskPool, DeskType, Workspace
@@ -47,13 +48,23 @@ def desk_field_names(desk_type: str) -> tuple[str, str]:
 class WorkspaceForm(forms.ModelForm):
     """A workspace's details and, per desk type, its capacity and monthly price.
 
-    Saving goes through ``services.workspace_save``; the form never saves itself."""
+    Every field is checked at once, so the page lists every problem together: the postcode's shape,
+    and each capacity against the desks already offered or let (which ``services.workspace_save``
+    checks again under its lock). Saving goes through the service; the form never saves itself."""
 
     provider = ProviderChoiceField(
         queryset=Organisation.objects.none(),
         label="Provider",
         empty_label="Choose a provider",
         error_messages={"required": "Choose the provider", "invalid_choice": "Choose a provider from the list"},
+    )
+
+    # Any text is read and checked as a postcode (a long one gets the postcode message too).
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
+        error_messages={"required": "Enter the postcode", "max_length": "Enter a real postcode, like SW1A 1AA"},
     )
 
     class Meta:
@@ -97,6 +108,7 @@ class WorkspaceForm(forms.ModelForm):
         pools = {}
         if self.instance.pk:
             pools = {pool.desk_type: pool for pool in DeskPool.objects.filter(workspace=self.instance)}
+        self.existing_pools = pools
         for desk_type, label in DeskType.choices:
             capacity_name, price_name = desk_field_names(desk_type)
             pool = pools.get(desk_type)
@@ -129,6 +141,25 @@ class WorkspaceForm(forms.ModelForm):
                     "max_decimal_places": "Enter the price in pounds and pence, like 149.50",
                 },
             )
+
+    def clean_postcode(self) -> str:
+        postcode = postcode_normalise(self.cleaned_data.get("postcode", ""))
+        if postcode:
+            validate_postcode(postcode)
+        return postcode
+
+    def clean(self):
+        cleaned = super().clean()
+        for desk_type, pool in self.existing_pools.items():
+            capacity_name = desk_field_names(desk_type)[0]
+            capacity = cleaned.get(capacity_name)
+            if capacity_name not in self.errors and (capacity or 0) < pool.allocated:
+                label = pool.get_desk_type_display().lower()
+                self.add_error(
+                    capacity_name,
+                    f"{pool.allocated} {label}s are offered or let, so capacity cannot be less than {pool.allocated}.",
+                )
+        return cleaned
 
     def desk_rows(self) -> list[dict]:
         """Each desk type's label and its capacity and price fields, for the form's table."""

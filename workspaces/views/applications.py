@@ -245,18 +245,18 @@ class ApplicationCheckView(RuleRequiredMixin, View):
             services.application_submit(application=application, actor=request.user)
         except ValidationError as error:
             errors = _answer_error_links(application, service_error_messages(error))
-            return self._render(application, errors, refused=True)
+            return self._render(application, errors, refused=True, status=400)
         request.session[SUBMITTED_SESSION_KEY] = application.pk
         return _redirect_to(application)
 
-    def _render(self, application: Application, errors: list[dict[str, str]], *, refused: bool):
+    def _render(self, application: Application, errors: list[dict[str, str]], *, refused: bool, status: int = 200):
         context = {
             "application": application,
             "sections": application_summary(application, change_url=partial(_change_url, application)),
             "errors": errors,
             "refused": refused,
         }
-        return render(self.request, self.template_name, context)
+        return render(self.request, self.template_name, context, status=status)
 
 
 # After submission ---------------------------------------------------------------------------
@@ -365,7 +365,7 @@ class ApplicationRespondView(RuleRequiredMixin, View):
                 messages.error(request, " ".join(error.messages))
                 return _redirect_to(application)
             form_add_service_errors(form, error)
-            return self._render(application, form)
+            return self._render(application, form, status=400)
         messages.success(request, message)
         return _redirect_to(application)
 
