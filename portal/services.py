@@ -23,6 +23,7 @@ from .permissions import (
     organisation_change_refusal,
     organisation_create_refusal,
 )
+from .site_url import site_url
 from .validators import company_number_normalise
 
 ORGANISATION_FIELDS = {
@@ -261,7 +262,7 @@ def yearly_facts_request_send(*, organisation: Organisation, year: int) -> Yearl
             message=(
                 f"The Tech Commissioner's office asks supported firms for a few yearly figures "
                 f"(headcount, turnover and, with your consent, diversity).\n\n"
-                f"Please sign in at {settings.SITE_URL}/ and report {organisation.name}'s figures for {year}."
+                f"Please sign in at {site_url()}/ and report {organisation.name}'s figures for {year}."
             ),
             from_email=None,
             recipient_list=recipients,

@@ -3,6 +3,7 @@
 from django import template
 
 from ..models import Application
+from ..selectors import offer_terms as terms_of
 
 register = template.Library()
 
@@ -26,3 +27,10 @@ STATUS_TAG_CLASSES = {
 def status_tag_class(status: str) -> str:
     """The GOV.UK tag class of an application status: ``{{ application.status|status_tag_class }}``."""
     return STATUS_TAG_CLASSES.get(status, "")
+
+
+@register.simple_tag
+def offer_terms(application):
+    """The terms of an application's offer: ``{% offer_terms application as terms %}``
+    (``workspaces.selectors.offer_terms``)."""
+    return terms_of(application=application)
