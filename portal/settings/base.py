@@ -149,6 +149,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # The feedback page (not an allauth action; its views read it through allauth's rate limiter).
+    "feedback": "5/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tech Commissioner Portal"
@@ -362,11 +364,19 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 KPI_REFRESH_STALE_AFTER = datetime.timedelta(minutes=env.int("KPI_REFRESH_STALE_MINUTES", default=10))
 KPI_REFRESH_QUEUED_TIMEOUT = datetime.timedelta(minutes=env.int("KPI_REFRESH_QUEUED_MINUTES", default=30))
 
+# Everything is written once, by the root logger's handler: Django's own "django" handler (on when
+# DEBUG) is removed, or each 4xx warning would be written twice. A 4xx is one warning line with no
+# traceback (a 403 carries its exception); a 5xx keeps its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_errors": {"()": "portal.request_logging.ClientErrorFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["client_errors"], "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
