@@ -29,6 +29,7 @@ def require(condition: bool, reason: str) -> None:
 DATA_MIGRATIONS = [
     ("portal.migrations.0003_roles", "create_roles"),
     ("portal.migrations.0004_schedules", "create_schedules"),
+    ("portal.migrations.0008_staff_admin_permissions", "grant"),
     ("missions.migrations.0002_missions_and_geographies", "create"),
     ("missions.migrations.0003_refresh_schedule", "create_schedule"),
     ("workspaces.migrations.0002_criteria_and_schedules", "create"),
