@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .models import Feedback, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
 from .page_cache import data_version_bump
 
 
@@ -79,3 +79,11 @@ class PartnerCredentialAdmin(SimpleHistoryAdmin):
 class YearlyFactsRequestAdmin(admin.ModelAdmin):
     list_display = ["organisation", "year", "sent_at"]
     list_select_related = ["organisation"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "problem", "email", "page", "emailed_at"]
+    search_fields = ["doing", "problem", "email"]
+    readonly_fields = ["doing", "problem", "email", "page", "created_at", "emailed_at"]
+    date_hierarchy = "created_at"

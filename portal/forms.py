@@ -136,3 +136,42 @@ class WebAddressField(forms.URLField):
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)
+
+
+class FeedbackForm(forms.Form):
+    """The feedback page: what the person was doing, what went wrong and, for a reply, an email
+    address. ``page`` is the address they came from, kept only when it is a path on this site."""
+
+    doing = forms.CharField(
+        label="What were you doing?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Tell us what you were doing",
+            "max_length": "What you were doing must be 2,000 characters or fewer",
+        },
+    )
+    problem = forms.CharField(
+        label="What went wrong?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Tell us what went wrong",
+            "max_length": "What went wrong must be 2,000 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+    )
+    page = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def clean_page(self) -> str:
+        page = self.cleaned_data["page"]
+        return page if page.startswith("/") and not page.startswith("//") else ""

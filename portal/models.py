@@ -338,3 +338,22 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"
+
+
+class Feedback(models.Model):
+    """A problem someone reported on the feedback page: what they were doing, what went wrong and,
+    if they want a reply, their email address. Staff are emailed each one once (``emailed_at``)."""
+
+    doing = models.TextField("what you were doing", max_length=2000)
+    problem = models.TextField("what went wrong", max_length=2000)
+    email = models.EmailField("email address", blank=True)
+    page = models.CharField("page", max_length=500, blank=True, help_text="The address they came from, if known.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When staff were emailed.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self) -> str:
+        return f"Feedback of {self.created_at:%Y-%m-%d %H:%M}"

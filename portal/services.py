@@ -11,7 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from .exceptions import CredentialAlreadyRevokedError
-from .models import COMPANY_NUMBER_TAKEN, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .models import COMPANY_NUMBER_TAKEN, Feedback, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
 from .page_cache import data_version_bump
 from .permissions import (
     Actor,
@@ -23,6 +23,7 @@ from .permissions import (
     organisation_change_refusal,
     organisation_create_refusal,
 )
+from .site_url import site_url
 from .validators import company_number_normalise
 
 ORGANISATION_FIELDS = {
@@ -261,7 +262,7 @@ def yearly_facts_request_send(*, organisation: Organisation, year: int) -> Yearl
             message=(
                 f"The Tech Commissioner's office asks supported firms for a few yearly figures "
                 f"(headcount, turnover and, with your consent, diversity).\n\n"
-                f"Please sign in at {settings.SITE_URL}/ and report {organisation.name}'s figures for {year}."
+                f"Please sign in at {site_url()}/ and report {organisation.name}'s figures for {year}."
             ),
             from_email=None,
             recipient_list=recipients,
@@ -279,3 +280,44 @@ def yearly_facts_requests_due(*, today: datetime.date | None = None) -> list[int
         .values_list("pk", flat=True)
         .distinct()
     )
+
+
+# Feedback -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_create(*, doing: str, problem: str, email: str = "", page: str = "") -> Feedback:
+    """Store a problem report and queue the email to staff (``PORTAL_CONTACT_EMAIL``) after
+    commit. Raises ValidationError keyed by field when a required answer is empty or too long."""
+    from .tasks import feedback_send  # tasks import this module
+
+    feedback = Feedback(doing=doing.strip(), problem=problem.strip(), email=email.strip(), page=page[:500])
+    feedback.full_clean()
+    feedback.save()
+    feedback_send.delay_on_commit(feedback.pk)
+    return feedback
+
+
+def feedback_send(*, feedback: Feedback) -> bool:
+    """Email staff one problem report, once: claimed by stamping ``emailed_at`` before sending and
+    un-stamped if sending fails, so a retry sends it. Returns False when it was already sent."""
+    claimed = Feedback.objects.filter(pk=feedback.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    try:
+        send_mail(
+            subject=f"Portal feedback: {feedback.problem[:60]}",
+            message=(
+                f"What they were doing:\n{feedback.doing}\n\n"
+                f"What went wrong:\n{feedback.problem}\n\n"
+                f"Reply to: {feedback.email or 'no address given'}\n"
+                f"Page: {feedback.page or 'not known'}\n"
+                f"Received: {timezone.localtime(feedback.created_at):%-d %B %Y, %H:%M}\n"
+            ),
+            from_email=None,
+            recipient_list=[settings.PORTAL_CONTACT_EMAIL],
+        )
+    except Exception:
+        Feedback.objects.filter(pk=feedback.pk).update(emailed_at=None)
+        raise
+    return True

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .models import Organisation
+from .models import Feedback, Organisation
 
 RETRY = {
     "autoretry_for": (ConnectionError, TimeoutError),
@@ -32,3 +32,12 @@ def yearly_facts_requests_send_due() -> int:
     for pk in ids:
         yearly_facts_request_send.delay(pk, year)
     return len(ids)
+
+
+@shared_task(name="portal.feedback_send", **RETRY)
+def feedback_send(feedback_id: int) -> bool:
+    """Email staff one problem report; quiet if it is gone. Sends once."""
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None:
+        return False
+    return services.feedback_send(feedback=feedback)

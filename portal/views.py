@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import HttpResponseRedirect, JsonResponse
@@ -14,7 +15,7 @@ from rest_framework.exceptions import APIException, NotFound, ParseError, Permis
 from . import health, page_cache, permissions, selectors, services
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
-from .forms import PartnerCredentialCreateForm
+from .forms import FeedbackForm, PartnerCredentialCreateForm
 from .rest.errors import api_error_response, is_api_request
 
 
@@ -35,6 +36,34 @@ class AccessibilityView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "portal/privacy.html"
+
+
+class FeedbackView(View):
+    """Anyone: report a problem. The report is stored and emailed to staff; then the thank-you
+    page (post/redirect/get). Errors are a 400 listing every field; more than the
+    ``ACCOUNT_RATE_LIMITS["feedback"]`` reports from one address is a 429 that stores nothing."""
+
+    template_name = "portal/feedback.html"
+
+    def get(self, request):
+        form = FeedbackForm(initial={"page": request.GET.get("from", "")})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = FeedbackForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        if not ratelimit.consume(request, action="feedback"):
+            form.add_error(
+                None, "You have sent several reports in the last few minutes. Wait 10 minutes, then try again."
+            )
+            return render(request, self.template_name, {"form": form}, status=429)
+        services.feedback_create(**form.cleaned_data)
+        return HttpResponseRedirect(reverse("portal:feedback-thanks"))
+
+
+class FeedbackThanksView(TemplateView):
+    template_name = "portal/feedback_thanks.html"
 
 
 class RuleRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):

@@ -34,6 +34,7 @@ def require(condition: bool, reason: str) -> None:
 DATA_MIGRATIONS = [
     ("portal.migrations.0003_roles", "create_roles"),
     ("portal.migrations.0004_schedules", "create_schedules"),
+    ("portal.migrations.0009_staff_admin_permissions", "grant"),
     ("missions.migrations.0002_missions_and_geographies", "create"),
     ("missions.migrations.0003_refresh_schedule", "create_schedule"),
     ("missions.migrations.0004_refresh_reap_schedule", "create_schedule"),

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_HOST": "smtp.example.org",
+    "SITE_URL": "https://portal.example.org",
 }
 
 
@@ -40,6 +41,14 @@ def test_production_refuses_to_boot_without_secret_key():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_boot_without_site_url():
+    # Emails' links are never guessed from a request's Host header in production.
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
 
 
 def test_seed_demo_refuses_production_settings():

@@ -1,15 +1,19 @@
 """Reads of the workspaces app for pages, the API and the missions dashboard."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from portal.percentages import percentage
 
-from .models import Application, Criterion, DeskPool, Review, Workspace
+from .models import Application, Criterion, DeskPool, DeskType, Review, StatusChange, Workspace
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,108 @@ def desk_pool_options(*, application: Application):
     )
 
 
+@dataclass(frozen=True)
+class OfferTerms:
+    """What an offer holds and what accepting it means, as the applicant's page and email state it."""
+
+    workspace: str
+    address: str
+    postcode: str
+    desk_type: str
+    desks: int
+    desks_asked: int | None
+    monthly_price_per_desk: Decimal | None  # None: free of charge
+    subsidy: str
+    start_on: datetime.date
+    end_on: datetime.date
+    expires_at: datetime.datetime
+    tenancy_months: int
+    note: str  # what staff wrote with the offer; the reason when fewer desks than asked
+
+    @property
+    def monthly_price_total(self) -> Decimal | None:
+        return None if self.monthly_price_per_desk is None else self.monthly_price_per_desk * self.desks
+
+    @property
+    def address_line(self) -> str:
+        """The address and postcode on one line."""
+        lines = [line.strip(" ,") for line in self.address.splitlines() if line.strip(" ,")]
+        return ", ".join([*lines, self.postcode])
+
+    @property
+    def is_partial(self) -> bool:
+        return bool(self.desks_asked) and self.desks < self.desks_asked
+
+
+def offer_terms(*, application: Application, today: datetime.date | None = None) -> OfferTerms | None:
+    """The terms of an application's offer (None when it holds none): where, which desks, the price
+    and subsidy, the tenancy that accepting starts (from the wanted start date, or the day of
+    accepting when that is later, for ``WORKSPACES_TENANCY_MONTHS``), until when it can be
+    accepted, and the note sent with it. Reads the offer's pool and workspace (one query unless
+    they were selected with the application) and the offer's status change (one query)."""
+    if application.offer_pool_id is None or application.offer_desks is None:
+        return None
+    pool = application.offer_pool
+    workspace = pool.workspace
+    today = today or timezone.localdate()
+    start_on = max(application.start_on or today, today)
+    months = settings.WORKSPACES_TENANCY_MONTHS
+    note = (
+        StatusChange.objects.filter(application=application, to_status=Application.Status.OFFERED)
+        .order_by("-created_at", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return OfferTerms(
+        workspace=workspace.name,
+        address=workspace.address,
+        postcode=workspace.postcode,
+        desk_type=DeskType(pool.desk_type).label,
+        desks=application.offer_desks,
+        desks_asked=application.desks,
+        monthly_price_per_desk=pool.monthly_price_gbp,
+        subsidy=workspace.subsidy,
+        start_on=start_on,
+        end_on=start_on + relativedelta(months=months, days=-1),
+        expires_at=application.offer_expires_at,
+        tenancy_months=months,
+        note=note or "",
+    )
+
+
+@dataclass(frozen=True)
+class FreeDesks:
+    """Desks of one type free now in one workspace, for a founder choosing where to ask."""
+
+    workspace: str
+    desk_type: str
+    free: int
+
+
+def free_desk_list(*, workspaces: Iterable[Workspace], desk_type: str) -> list[FreeDesks]:
+    """Desks of ``desk_type`` free now in each of ``workspaces`` (0 where it has none of that
+    type), in the workspaces' order, in one query."""
+    workspaces = list(workspaces)
+    free = dict(
+        DeskPool.objects.filter(workspace__in=workspaces, desk_type=desk_type)
+        .annotate(free=F("capacity") - F("allocated"))
+        .values_list("workspace_id", "free")
+    )
+    label = DeskType(desk_type).label if desk_type in DeskType.values else ""
+    return [FreeDesks(workspace=w.name, desk_type=label, free=free.get(w.pk, 0)) for w in workspaces]
+
+
 __all__ = [
+    "FreeDesks",
+    "OfferTerms",
     "Occupancy",
     "application_reviews",
     "application_status_counts",
     "criterion_list",
     "desk_pool_options",
+    "free_desk_list",
     "occupancy_list",
     "occupancy_overall",
+    "offer_terms",
     "review_average",
 ]

@@ -28,6 +28,7 @@ from portal.models import Organisation, User
 from portal.page_cache import data_version_bump
 from portal.roles import Role, user_has_role
 from portal.services import organisation_create
+from portal.site_url import site_url
 from portal.validators import company_number_normalise, validate_company_number, validate_web_address
 
 from .exceptions import CapacityExceededError, TransitionNotAllowedError
@@ -149,7 +150,8 @@ def _transition(
     if to in NOTIFIED:
         from .tasks import application_notify
 
-        job_enqueue_owed(application_notify, change.pk)
+        # The link's address is taken now: the worker that sends the email has no request.
+        job_enqueue_owed(application_notify, change.pk, site_url())
     return change
 
 
@@ -417,13 +419,20 @@ def application_offer(
     """Staff offer desks from ``pool`` (one of the workspaces asked for, the desk type asked for).
 
     The desks are held at once; raises CapacityExceededError when they are not free (nothing is
-    changed), TransitionNotAllowedError / PermissionDenied for a wrong state or actor.
+    changed), TransitionNotAllowedError / PermissionDenied for a wrong state or actor. Fewer desks
+    than asked for need a ``reason`` (ValidationError on ``reason``): the applicant is told it.
     """
     application = _lock(application)
+    desks = desks or application.desks or 1
+    if application.desks and desks < application.desks:
+        reason = _require_reason(
+            reason,
+            f"Enter why you are offering fewer desks than the {application.desks} asked for: the applicant is told",
+        )
     return _offer(
         application,
         pool=pool,
-        desks=desks or application.desks or 1,
+        desks=desks,
         actor=actor,
         reason=reason,
         expires_in_days=expires_in_days or settings.WORKSPACES_OFFER_DAYS,
@@ -446,6 +455,48 @@ def application_waitlist(*, application: Application, actor: User, reason: str =
     application = _lock(application)
     _transition(application, to=S.WAITLISTED, actor=actor, reason=reason, extra_fields=_record_decision(application))
     return application
+
+
+BULK_DECISIONS = {
+    "start_review": S.IN_REVIEW,
+    "waitlist": S.WAITLISTED,
+    "reject": S.REJECTED,
+}
+
+
+def applications_decide(
+    *, applications: Iterable[Application], actor: User, decision: str, reason: str = ""
+) -> tuple[list[Application], list[tuple[Application, list[str]]]]:
+    """Staff take one decision (``BULK_DECISIONS``) on many applications, through the same state
+    machine as one at a time: a submitted application is first moved into review (the step the
+    machine allows staff), then waitlisted or turned down, in one transaction per application, so
+    one refusal neither undoes the others nor leaves a half-made change. Turning down needs a
+    ``reason``. Returns (changed, [(refused, its messages)]); raises ValueError for an unknown
+    decision."""
+    if decision not in BULK_DECISIONS:
+        raise ValueError(f"Unknown bulk decision {decision!r}")
+    to = BULK_DECISIONS[decision]
+    changed, refused = [], []
+    for application in applications:
+        try:
+            with transaction.atomic():
+                locked = _lock(application)
+                if to != S.IN_REVIEW and locked.status == S.SUBMITTED:
+                    _transition(locked, to=S.IN_REVIEW, actor=actor, reason="Review started to decide it")
+                if to == S.REJECTED:
+                    text = _require_reason(reason, "Enter the reason the applications are not successful")
+                    _transition(locked, to=to, actor=actor, reason=text, extra_fields=_record_decision(locked))
+                elif to == S.WAITLISTED:
+                    _transition(locked, to=to, actor=actor, reason=reason, extra_fields=_record_decision(locked))
+                else:
+                    _transition(locked, to=to, actor=actor)
+        except ValidationError as error:
+            refused.append((application, error.messages))
+        except PermissionDenied as error:
+            refused.append((application, [str(error)]))
+        else:
+            changed.append(locked)
+    return changed, refused
 
 
 # The applicant's answer ---------------------------------------------------------------------
@@ -651,9 +702,10 @@ OWED_AFTER = datetime.timedelta(minutes=5)
 OWED_WITHIN = datetime.timedelta(days=3)
 
 
-def application_notify(*, status_change: StatusChange) -> bool:
+def application_notify(*, status_change: StatusChange, base_url: str = "") -> bool:
     """Email the applicant about one status change, once: the change is claimed by stamping
-    ``notified_at`` before sending and un-stamped if sending fails, so a retry sends it."""
+    ``notified_at`` before sending and un-stamped if sending fails, so a retry sends it. Links
+    start with ``base_url`` (the portal's address when the change was made), or ``site_url()``."""
     claimed = StatusChange.objects.filter(pk=status_change.pk, notified_at__isnull=True).update(
         notified_at=timezone.now()
     )
@@ -662,7 +714,7 @@ def application_notify(*, status_change: StatusChange) -> bool:
     from .notifications import status_change_email
 
     try:
-        status_change_email(status_change).send()
+        status_change_email(status_change, base_url=base_url or site_url()).send()
     except Exception:
         StatusChange.objects.filter(pk=status_change.pk).update(notified_at=None)
         raise

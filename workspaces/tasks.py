@@ -9,12 +9,13 @@ from .models import StatusChange
 
 
 @shared_task(name="workspaces.application_notify", **RETRY)
-def application_notify(status_change_id: int) -> bool:
-    """Email the applicant about one status change; quiet if it is gone. Sends once."""
+def application_notify(status_change_id: int, base_url: str = "") -> bool:
+    """Email the applicant about one status change, its links under ``base_url``; quiet if the
+    change is gone. Sends once."""
     change = StatusChange.objects.filter(pk=status_change_id).first()
     if change is None:
         return False
-    return services.application_notify(status_change=change)
+    return services.application_notify(status_change=change, base_url=base_url)
 
 
 @shared_task(name="workspaces.offers_expire", **RETRY)

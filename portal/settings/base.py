@@ -18,7 +18,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The absolute address in emails' links. Unset in development: the address of the request that
+# sent the email, or http://127.0.0.1:8000 for scheduled jobs (portal/site_url.py).
+SITE_URL = env("SITE_URL", default="")
 # seed_demo makes accounts with published passwords: never allowed in production.
 DEMO_DATA_ALLOWED = True
 
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.site_url.RequestSiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -148,6 +151,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # The feedback page (not an allauth action; its views read it through allauth's rate limiter).
+    "feedback": "5/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tech Commissioner Portal"
@@ -377,11 +382,19 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 KPI_REFRESH_STALE_AFTER = datetime.timedelta(seconds=env.int("KPI_REFRESH_STALE_SECONDS", default=60))
 KPI_REFRESH_QUEUED_TIMEOUT = datetime.timedelta(seconds=env.int("KPI_REFRESH_QUEUED_SECONDS", default=60))
 
+# Everything is written once, by the root logger's handler: Django's own "django" handler (on when
+# DEBUG) is removed, or each 4xx warning would be written twice. A 4xx is one warning line with no
+# traceback (a 403 carries its exception); a 5xx keeps its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_errors": {"()": "portal.request_logging.ClientErrorFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["client_errors"], "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 

@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
 os.environ.setdefault("EMAIL_HOST", "localhost")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 
 from .production import *  # noqa: E402, F403
 from .production import CACHES, INSTALLED_APPS, env  # noqa: E402

@@ -53,4 +53,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": False}  # noqa: F405
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The portal's logging, written only where pytest captures it (caplog and the failure report).
+LOGGING = {**LOGGING, "root": {"handlers": [], "level": "INFO"}}  # noqa: F405

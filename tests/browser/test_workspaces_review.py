@@ -1,13 +1,23 @@
 """The review queue and review page in Chromium: axe-core finds no WCAG 2.2 A/AA violation for a
-reviewer or for staff, a reviewer scores and staff make an offer with the keyboard alone, and
-scoring works with JavaScript turned off."""
+reviewer or for staff, a reviewer scores and staff make an offer with the keyboard alone, scoring
+and a confirmed bulk turn-down work with JavaScript turned off, and the applicant reads the offer's
+terms on an accessible page."""
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, focused_id, focused_text, press, sign_in, tab_to, visit
+from tests.browser.conftest import (
+    assert_accessible,
+    check_page,
+    focused_id,
+    focused_text,
+    press,
+    sign_in,
+    tab_to,
+    visit,
+)
 from tests.workspaces.factories import ApplicationFactory, WorkspaceFactory
-from workspaces import selectors
-from workspaces.models import Application, Criterion, DeskType, Review
+from workspaces import selectors, services
+from workspaces.models import Application, Criterion, DeskPool, DeskType, Review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -136,3 +146,70 @@ def test_scoring_works_without_javascript(nojs_page, reviewer_user, applications
     assert "Your scores for" in page.locator(".govuk-notification-banner").inner_text()
     review = Review.objects.get(application=application, reviewer=reviewer_user)
     assert review.total == 3 * sum(c.weight for c in active)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_bulk_turn_down_is_confirmed_first(make_page, staff_user, applications, javascript):
+    page = make_page(javascript=javascript)
+    submitted = applications["submitted"]
+    sign_in(page, staff_user.email)
+    visit(page, QUEUE)
+    page.get_by_label(f"Select {submitted.reference}").check()
+    page.get_by_label("Turn down").check()
+    page.get_by_label("Reason").fill("The round is full.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to selected applications").click()
+    check_page(page, "Turn down 1 application?")
+    assert submitted.reference in page.locator("main").inner_text()
+    assert "The round is full." in page.locator("main").inner_text()
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED  # nothing changes before confirming
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn down 1 application").click()
+    check_page(page, "Review queue")
+    assert "1 application turned down." in page.locator(".govuk-notification-banner").inner_text()
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.REJECTED
+
+
+def test_the_applicant_reads_the_offers_terms_and_a_partial_offers_reason(make_page, staff_user, applications):
+    application = applications["in_review"]
+    application.desks = 3
+    application.save(update_fields=["desks"])
+    pool = DeskPool.objects.get(workspace=application.workspaces.get(), desk_type=DeskType.FIXED_DESK)
+    staff = make_page()
+    sign_in(staff, staff_user.email)
+    visit(staff, f"{QUEUE}{application.pk}/")
+    staff.locator("#offer_desks").fill("2")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Offer desks").click()
+    check_page(staff)
+    assert (
+        "Enter why you are offering fewer desks than the 3 asked for"
+        in staff.locator(".govuk-error-summary").inner_text()
+    )
+    application.refresh_from_db()
+    assert application.status == Application.Status.IN_REVIEW
+    services.application_offer(
+        application=application, actor=staff_user, pool=pool, desks=2, reason="the third desk is let until June."
+    )
+
+    founder = make_page()
+    sign_in(founder, application.applicant.email, totp=False)
+    visit(founder, f"/workspaces/applications/{application.pk}/")
+    terms = founder.locator("#offer-terms").inner_text()
+    for expected in [
+        "Innovation Hub",
+        "1 Example Street",
+        "Fixed desk",
+        "£300.00 a month",
+        "First three months free",
+        "12 months",
+    ]:
+        assert expected in terms, expected
+    assert (
+        "You asked for 3 desks; we can offer 2 because the third desk is let until June."
+        in founder.locator("#offer-partial").inner_text()
+    )
+    visit(founder, f"/workspaces/applications/{application.pk}/respond/")
+    assert "What accepting means" in founder.locator("main").inner_text()

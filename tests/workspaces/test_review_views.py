@@ -7,6 +7,8 @@ import re
 import time
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -403,7 +405,7 @@ def test_reviewer_scores_once_and_the_review_starts(client, reviewer_user, submi
     assert score_url(submitted) not in content
 
     response = client.post(score_url(submitted), score_data(value=1, comment="Second go."))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "You have already scored this application." in text(response)
     assert Review.objects.filter(application=submitted).count() == 1
     assert Score.objects.filter(review__application=submitted, value=1).count() == 0
@@ -416,7 +418,7 @@ def test_a_missing_score_or_comment_is_a_field_error_and_writes_nothing(client, 
     del data[f"criterion_{first.pk}"]
     data[f"criterion_{criteria()[1].pk}"] = "9"
     response = client.post(score_url(submitted), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "There is a problem" in content and "<title>Error:" in content
     assert f'<a href="#id_criterion_{first.pk}">Score {first.name} from 0 to 5</a>' in content
@@ -433,7 +435,7 @@ def test_scoring_a_decided_application_is_refused_with_the_reason(client, staff_
     services.application_reject(application=in_review, actor=staff_user, reason="Out of area")
     client.force_login(reviewer_user)
     response = client.post(score_url(in_review), score_data())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "only applications waiting for a decision are scored" in text(response)
     assert not Review.objects.exists()
 
@@ -480,6 +482,90 @@ def test_staff_offer_holds_desks_and_emails_the_applicant(
     assert "The offer" in content
 
 
+def _terms_in(content: str, application, *, desks: int, start_on: datetime.date) -> None:
+    """The offer's terms as the applicant reads them, on the page or in the email."""
+    end_on = start_on + relativedelta(years=1, days=-1)
+    application.refresh_from_db()
+    expires = timezone.localtime(application.offer_expires_at)
+    for expected in [
+        "Innovation Hub",
+        "1 Example Street, Birmingham",
+        "B1 1AA",
+        "Fixed desk",
+        f"£{150 * desks:,}.00 a month ({desks} × £150.00 a desk)",
+        "First three months free for eligible start-ups",
+        f"{start_on.day} {start_on:%B %Y}",
+        f"12 months, to {end_on.day} {end_on:%B %Y}",
+        f"{expires.day} {expires:%B %Y, %H:%M}",
+        "What accepting means",
+    ]:
+        assert expected in content, expected
+
+
+def test_the_offer_email_and_the_applicants_pages_state_the_terms(
+    client, staff_user, workspace, mailoutbox, django_capture_on_commit_callbacks
+):
+    start_on = timezone.localdate() + datetime.timedelta(days=30)
+    application = ApplicationFactory(in_review=True, workspaces=[workspace], desks=2, start_on=start_on)
+    pool = DeskPool.objects.get(workspace=workspace, desk_type=DeskType.FIXED_DESK)
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            decide_url(application), {"decision": "offer", "pool": pool.pk, "desks": "2", "expires_in_days": "14"}
+        )
+    assert response.status_code == 302
+    (email,) = mailoutbox
+    _terms_in(email.body, application, desks=2, start_on=start_on)
+    assert "Tenancy: 12 months" in email.body and "Desks: 2" in email.body
+    # The link goes to the address the decision was made at.
+    assert f"http://testserver/workspaces/applications/{application.pk}/" in email.body
+
+    client.force_login(application.applicant)
+    for url in (f"/workspaces/applications/{application.pk}/", f"/workspaces/applications/{application.pk}/respond/"):
+        page = client.get(url)
+        assert page.status_code == 200
+        _terms_in(text(page), application, desks=2, start_on=start_on)
+
+
+def test_a_partial_offer_needs_a_reason_and_the_applicant_is_told_it(
+    client, staff_user, workspace, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = ApplicationFactory(in_review=True, workspaces=[workspace], desks=3)
+    pool = DeskPool.objects.get(workspace=workspace, desk_type=DeskType.FIXED_DESK)
+    client.force_login(staff_user)
+    data = {"decision": "offer", "pool": pool.pk, "desks": "2", "expires_in_days": "14", "reason": "  "}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(decide_url(application), data)
+    assert response.status_code == 400
+    assert (
+        '<a href="#offer_reason">Enter why you are offering fewer desks than the 3 asked for: the applicant is told</a>'
+        in text(response)
+    )
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW and mailoutbox == []
+    pool.refresh_from_db()
+    assert pool.allocated == 0
+
+    reason = "the third fixed desk is let until June."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(decide_url(application), {**data, "reason": reason})
+    assert response.status_code == 302
+    sentence = f"You asked for 3 desks; we can offer 2 because {reason}"
+    assert sentence in mailoutbox[0].body
+    client.force_login(application.applicant)
+    assert sentence in text(client.get(f"/workspaces/applications/{application.pk}/"))
+
+
+def test_the_service_refuses_a_partial_offer_without_a_reason(staff_user, workspace):
+    application = ApplicationFactory(in_review=True, workspaces=[workspace], desks=3)
+    pool = DeskPool.objects.get(workspace=workspace, desk_type=DeskType.FIXED_DESK)
+    with pytest.raises(ValidationError) as caught:
+        services.application_offer(application=application, actor=staff_user, pool=pool, desks=1)
+    assert "reason" in caught.value.message_dict
+    pool.refresh_from_db()
+    assert pool.allocated == 0
+
+
 def test_offering_when_no_desk_is_free_shows_the_capacity_message_and_changes_nothing(
     client, staff_user, workspace, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -493,7 +579,7 @@ def test_offering_when_no_desk_is_free_shows_the_capacity_message_and_changes_no
         response = client.post(
             decide_url(application), {"decision": "offer", "pool": pool.pk, "desks": "1", "expires_in_days": "14"}
         )
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "There is a problem" in content
     assert "Innovation Hub has 0 fixed desks free, so 1 cannot be offered. Nothing was changed." in content
@@ -510,7 +596,7 @@ def test_offer_form_errors_are_field_errors(client, staff_user, in_review):
     response = client.post(
         decide_url(in_review), {"decision": "offer", "pool": elsewhere.pk, "desks": "0", "expires_in_days": ""}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert '<a href="#offer_pool">Choose a workspace the applicant asked for, from the list</a>' in content
     assert '<a href="#offer_desks">Offer at least 1 desk</a>' in content
@@ -524,7 +610,7 @@ def test_reject_needs_a_reason(client, staff_user, in_review, mailoutbox, django
     client.force_login(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(decide_url(in_review), {"decision": "reject", "reason": "   "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#reject_reason">Enter the reason the application is not successful</a>' in text(response)
     in_review.refresh_from_db()
     assert in_review.status == S.IN_REVIEW
@@ -582,7 +668,7 @@ def test_disallowed_decisions_are_refused_with_a_clear_message(
     pool = DeskPool.objects.get(workspace=workspace, desk_type=DeskType.FIXED_DESK)
     client.force_login(staff_user)
     response = client.post(decide_url(application), {"pool": pool.pk, **data})
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "There is a problem" in content and message in content
     application.refresh_from_db()
@@ -595,7 +681,7 @@ def test_disallowed_decisions_are_refused_with_a_clear_message(
 def test_an_unknown_decision_is_an_error(client, staff_user, in_review):
     client.force_login(staff_user)
     response = client.post(decide_url(in_review), {"decision": "accept"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose to offer, turn down or waitlist." in text(response)
     in_review.refresh_from_db()
     assert in_review.status == S.IN_REVIEW
@@ -632,7 +718,7 @@ def test_bulk_with_unknown_or_hidden_ids_changes_nothing_and_names_them(client, 
     response = client.post(
         BULK, {"applications": [submitted.pk, others_draft.pk, 999999, "abc"], "action": "start_review"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "These applications were not found: abc, " in content
     assert others_draft.reference in content and "WS-999999" in content
@@ -649,43 +735,94 @@ def test_bulk_reject_needs_a_reason(client, staff_user, in_review, mailoutbox, d
     client.force_login(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(BULK, {"applications": [in_review.pk], "action": "reject", "reason": " "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert '<a href="#bulk_reason">Enter the reason the applications are not successful</a>' in text(response)
     in_review.refresh_from_db()
     assert in_review.status == S.IN_REVIEW
     assert mailoutbox == []
 
 
-def test_bulk_reject_and_waitlist_email_each_applicant(
+def test_bulk_reject_is_confirmed_first_and_goes_through_the_state_machine(
     client, staff_user, workspace, in_review, submitted, mailoutbox, django_capture_on_commit_callbacks
 ):
     other = ApplicationFactory(in_review=True, workspaces=[workspace])
     client.force_login(staff_user)
+    data = {"applications": [in_review.pk, submitted.pk], "action": "reject", "reason": "Round is full", "next": QUEUE}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            BULK, {"applications": [in_review.pk, submitted.pk], "action": "reject", "reason": "Round is full"}
-        )
-    assert response.status_code == 302
-    in_review.refresh_from_db()
-    submitted.refresh_from_db()
-    assert in_review.status == S.REJECTED and submitted.status == S.SUBMITTED
-    assert [m.to for m in mailoutbox] == [[in_review.applicant.email]]
-    assert "Reason: Round is full" in mailoutbox[0].body
-    content = text(client.get(QUEUE))
-    assert "1 application turned down." in content
-    assert f"{submitted.reference} is submitted, so it cannot be moved to not successful." in content
+        response = client.post(BULK, data)
+    # A confirmation page lists the applications and the reason; nothing has changed yet.
+    assert response.status_code == 200
+    content = text(response)
+    assert "Are you sure you want to turn down 2 applications?" in content
+    assert in_review.reference in content and submitted.reference in content and "Round is full" in content
+    assert 'name="confirmed" value="on"' in content
+    assert set(Application.objects.filter(pk__in=[in_review.pk, submitted.pk]).values_list("status", flat=True)) == {
+        S.IN_REVIEW,
+        S.SUBMITTED,
+    }
+    assert mailoutbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(BULK, {"applications": [other.pk], "action": "waitlist"})
+        response = client.post(BULK, {**data, "confirmed": "on"})
+    assert response.status_code == 302 and response["Location"] == QUEUE
+    in_review.refresh_from_db()
+    submitted.refresh_from_db()
+    assert in_review.status == S.REJECTED and submitted.status == S.REJECTED
+    # The submitted one was moved into review by staff first, as the machine requires.
+    path = list(StatusChange.objects.filter(application=submitted).values_list("to_status", "actor"))
+    assert path[-2:] == [(S.IN_REVIEW, staff_user.pk), (S.REJECTED, staff_user.pk)]
+    assert submitted.decided_at is not None
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([in_review.applicant.email, submitted.applicant.email])
+    assert all("Reason: Round is full" in m.body for m in mailoutbox)
+    assert "2 applications turned down." in text(client.get(QUEUE))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(BULK, {"applications": [other.pk], "action": "waitlist"})
+    assert response.status_code == 302
     other.refresh_from_db()
     assert other.status == S.WAITLISTED
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
+
+
+def test_bulk_waitlist_of_a_submitted_application_starts_its_review(client, staff_user, submitted):
+    client.force_login(staff_user)
+    response = client.post(BULK, {"applications": [submitted.pk], "action": "waitlist"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == S.WAITLISTED
+    assert StatusChange.objects.filter(application=submitted, to_status=S.IN_REVIEW, actor=staff_user).exists()
+
+
+def test_bulk_refusals_are_named_and_leave_no_half_made_change(client, staff_user, in_review, workspace):
+    rejected = services.application_reject(application=in_review, actor=staff_user, reason="No")
+    client.force_login(staff_user)
+    data = {"applications": [rejected.pk], "action": "reject", "reason": "Again", "confirmed": "on"}
+    response = client.post(BULK, data)
+    assert response.status_code == 302
+    assert f"{rejected.reference} is not successful, so it cannot be moved to not successful." in text(
+        client.get(QUEUE)
+    )
+    assert StatusChange.objects.filter(application=rejected, to_status=S.REJECTED).count() == 1
+
+
+@pytest.mark.parametrize(
+    "junk", ["²", "١٢", "1.5", "-3", "0", "99999999999999999999999", "1e3", "\x00", " ", "WS-00001", "x" * 300]
+)
+def test_bulk_with_any_junk_id_is_a_400_with_a_field_message(client, staff_user, submitted, junk):
+    client.force_login(staff_user)
+    response = client.post(BULK, {"applications": [junk], "action": "start_review"})
+    assert response.status_code == 400
+    content = text(response)
+    assert "These applications were not found" in content
+    assert 'href="#bulk_applications"' in content
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
 
 
 def test_bulk_without_a_selection_or_action_is_an_error(client, staff_user, submitted):
     client.force_login(staff_user)
     response = client.post(BULK, {"action": "", "next": QUEUE})
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "Select at least one application" in content
     assert "Choose what to do with the applications" in content

@@ -600,3 +600,46 @@ def test_the_sweep_skips_changes_that_send_no_email_and_goes_on_past_a_failure(m
     assert [message.to for message in mailoutbox] == [[second.applicant.email]]
     assert services.application_notifications_send_owed(now=later) == 1  # the next sweep sends the first
     assert [message.to for message in mailoutbox][-1] == [first.applicant.email]
+
+
+# Bulk decisions -----------------------------------------------------------------------------
+
+
+def test_bulk_decisions_start_the_review_of_a_submitted_application_first(staff_user):
+    submitted = ApplicationFactory(submitted=True)
+    changed, refused = services.applications_decide(
+        applications=[submitted], actor=staff_user, decision="reject", reason="Outside the region"
+    )
+    assert (changed, refused) == ([submitted], [])
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.REJECTED and submitted.decided_at is not None
+    path = list(StatusChange.objects.filter(application=submitted).values_list("from_status", "to_status"))
+    assert path[-2:] == [("submitted", "in_review"), ("in_review", "rejected")]
+
+
+def test_a_refused_bulk_decision_leaves_no_half_made_change(staff_user, reviewer_user):
+    submitted = ApplicationFactory(submitted=True)
+    # No reason: the turn-down is refused, and the review it started is undone with it.
+    changed, refused = services.applications_decide(applications=[submitted], actor=staff_user, decision="reject")
+    assert changed == [] and [a for a, _ in refused] == [submitted]
+    assert "Enter the reason" in refused[0][1][0]
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED
+    assert not StatusChange.objects.filter(application=submitted, to_status="in_review").exists()
+    # Reviewers may start a review but not decide: refused, and nothing changed either.
+    changed, refused = services.applications_decide(applications=[submitted], actor=reviewer_user, decision="waitlist")
+    assert changed == [] and len(refused) == 1
+    submitted.refresh_from_db()
+    assert submitted.status == Application.Status.SUBMITTED
+
+
+def test_an_offer_of_fewer_desks_than_asked_keeps_its_reason_in_the_terms(staff_user):
+    application = ApplicationFactory(in_review=True, desks=5)
+    pool = pool_of(application.workspaces.get())
+    application = services.application_offer(
+        application=application, actor=staff_user, pool=pool, desks=2, reason="only 2 are free."
+    )
+    terms = selectors.offer_terms(application=application)
+    assert (terms.desks, terms.desks_asked, terms.is_partial, terms.note) == (2, 5, True, "only 2 are free.")
+    assert terms.monthly_price_total == terms.monthly_price_per_desk * 2
+    assert terms.tenancy_months == 12

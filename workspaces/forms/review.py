@@ -9,6 +9,8 @@ from django.conf import settings
 from ..models import Application, Criterion, DeskPool, Score
 from ..selectors import desk_pool_options
 
+# The largest id a bigint primary key holds: a larger number is "not found", never a database error.
+MAX_ID = 2**63 - 1
 SCORE_CHOICES = [(value, str(value)) for value in range(Score.MAXIMUM + 1)]
 
 
@@ -92,6 +94,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, application: Application, **kwargs):
         kwargs.setdefault("auto_id", f"{self.decision}_%s")
         super().__init__(*args, **kwargs)
+        self.application = application
 
 
 class OfferForm(DecisionForm):
@@ -144,6 +147,11 @@ class OfferForm(DecisionForm):
         pool.choices = [("", pool.empty_label), *((p.pk, pool.label_from_instance(p)) for p in pools)]
         asked = application.desks or 1
         self.fields["desks"].help_text = f"The applicant asked for {asked}."
+        self.fields["reason"].label = "Note to the applicant"
+        self.fields["reason"].help_text = (
+            f"Sent with the offer. Needed when you offer fewer than {asked} desks: the applicant reads "
+            f"“You asked for {asked} desks; we can offer … because” followed by what you write."
+        )
         self.fields[
             "expires_in_days"
         ].help_text = f"The desks are held for the applicant until then. Usually {settings.WORKSPACES_OFFER_DAYS} days."
@@ -155,6 +163,16 @@ class OfferForm(DecisionForm):
                 "desks": asked,
                 "expires_in_days": settings.WORKSPACES_OFFER_DAYS,
             }
+
+    def clean(self):
+        cleaned = super().clean()
+        asked, desks = self.application.desks, cleaned.get("desks")
+        if asked and desks and desks < asked and not (cleaned.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                f"Enter why you are offering fewer desks than the {asked} asked for: the applicant is told",
+            )
+        return cleaned
 
 
 class RejectForm(DecisionForm):
@@ -228,6 +246,8 @@ class ApplicationBulkForm(forms.Form):
         error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the confirmation page: turning applications down is asked about once more first.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, queryset, **kwargs):
         kwargs.setdefault("auto_id", "bulk_%s")
@@ -239,14 +259,17 @@ class ApplicationBulkForm(forms.Form):
         ids, unknown = [], []
         for value in raw:
             text = str(value).strip()
-            if text.isdigit() and int(text) > 0:
+            # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+            if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
                 ids.append(int(text))
             else:
                 unknown.append(text or "(empty)")
         found = {application.pk: application for application in self.queryset.filter(pk__in=ids)}
         unknown += [f"WS-{pk:05d}" for pk in dict.fromkeys(ids) if pk not in found]
         if unknown:
-            raise forms.ValidationError(f"These applications were not found: {', '.join(unknown)}")
+            shown = [text if len(text) <= 20 else f"{text[:20]}…" for text in unknown[:10]]
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            raise forms.ValidationError(f"These applications were not found: {', '.join(shown)}{more}")
         return [found[pk] for pk in dict.fromkeys(ids)]
 
     def clean(self):

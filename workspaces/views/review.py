@@ -172,18 +172,22 @@ class ReviewQueueView(RuleRequiredMixin, View):
 
 
 class ApplicationBulkView(RuleRequiredMixin, View):
-    """Staff only: start the review of, waitlist or turn down the ticked applications.
+    """Staff only: start the review of, waitlist or turn down the ticked applications, through the
+    same state machine as one at a time (``services.applications_decide``): a submitted
+    application is moved into review first. Turning down is confirmed on a page that lists the
+    applications and the reason before anything changes.
 
-    Each application is changed by its own service call (its own transaction), so one refusal
-    does not undo the others; the result names every application that was not changed and why.
+    Each application is changed in its own transaction, so one refusal does not undo the others;
+    the result names every application that was not changed and why. Errors are a 400.
     """
 
     rule = permissions.can_decide_applications
+    confirm_template_name = "workspaces/application_bulk_confirm.html"
 
-    ACTIONS = {
-        "start_review": (services.application_review_start, "moved to in review"),
-        "waitlist": (services.application_waitlist, "put on the waiting list"),
-        "reject": (services.application_reject, "turned down"),
+    DONE = {
+        "start_review": "moved to in review",
+        "waitlist": "put on the waiting list",
+        "reject": "turned down",
     }
 
     def post(self, request):
@@ -192,23 +196,25 @@ class ApplicationBulkView(RuleRequiredMixin, View):
         if not form.is_valid():
             params = QueryDict(urlsplit(next_url).query)
             context = _queue_context(request, params, bulk_form=form)
-            return render(request, ReviewQueueView.template_name, context)
+            return render(request, ReviewQueueView.template_name, context, status=400)
         action = form.cleaned_data["action"]
-        service, done = self.ACTIONS[action]
-        extra = {"reason": form.cleaned_data["reason"]} if action != "start_review" else {}
-        changed, failures = 0, []
-        for application in form.cleaned_data["applications"]:
-            try:
-                service(application=application, actor=request.user, **extra)
-            except ValidationError as error:
-                failures.append(self._failure(application, error.messages))
-            except PermissionDenied as error:
-                failures.append(self._failure(application, [str(error)]))
-            else:
-                changed += 1
+        applications = form.cleaned_data["applications"]
+        if action == "reject" and not form.cleaned_data["confirmed"]:
+            context = {
+                "applications": applications,
+                "reason": form.cleaned_data["reason"],
+                "next_url": next_url,
+            }
+            return render(request, self.confirm_template_name, context)
+        changed, refused = services.applications_decide(
+            applications=applications, actor=request.user, decision=action, reason=form.cleaned_data["reason"]
+        )
+        done = self.DONE[action]
         if changed:
-            messages.success(request, f"{changed} application{'s' if changed != 1 else ''} {done}.")
-        if failures:
+            count = len(changed)
+            messages.success(request, f"{count} application{'s' if count != 1 else ''} {done}.")
+        if refused:
+            failures = [self._failure(application, problems) for application, problems in refused]
             count = len(failures)
             messages.error(
                 request, f"{count} application{'s were' if count != 1 else ' was'} not changed: {' '.join(failures)}"
@@ -321,10 +327,10 @@ class ReviewCreateView(RuleRequiredMixin, View):
             # Decided since the page was loaded: say why before asking about the form's fields.
             state = application.get_status_display().lower()
             message = f"{application.reference} is {state}; only applications waiting for a decision are scored."
-            return _render_review(request, application, extra_errors=[message])
+            return _render_review(request, application, extra_errors=[message], status=400)
         form = ReviewForm(request.POST, criteria=list(selectors.criterion_list()))
         if not form.is_valid():
-            return _render_review(request, application, review_form=form)
+            return _render_review(request, application, review_form=form, status=400)
         try:
             services.review_create(
                 application=application,
@@ -335,7 +341,7 @@ class ReviewCreateView(RuleRequiredMixin, View):
         except ValidationError as error:
             form_add_service_errors(form, error)
             application = _application(request, pk)
-            return _render_review(request, application, review_form=form)
+            return _render_review(request, application, review_form=form, status=400)
         messages.success(request, f"Your scores for {application.reference} are saved.")
         return HttpResponseRedirect(reverse("workspaces:application-review", args=[application.pk]))
 
@@ -354,7 +360,9 @@ class ApplicationDecideView(RuleRequiredMixin, View):
             raise PermissionDenied("Only staff decide applications.")
         decision = request.POST.get("decision", "")
         if decision not in DECISION_FORMS:
-            return _render_review(request, application, extra_errors=["Choose to offer, turn down or waitlist."])
+            return _render_review(
+                request, application, extra_errors=["Choose to offer, turn down or waitlist."], status=400
+            )
         to_status, form_class = DECISION_FORMS[decision]
         form = form_class(request.POST, application=application)
         allowed = services.allowed_transitions(application=application, actor=request.user)
@@ -362,14 +370,14 @@ class ApplicationDecideView(RuleRequiredMixin, View):
             # The page was out of date: say why before asking about the form's fields.
             state = application.get_status_display().lower()
             message = f"{application.reference} is {state}, so it cannot be {_decision_label(decision)}."
-            return _render_review(request, application, extra_errors=[message])
+            return _render_review(request, application, extra_errors=[message], status=400)
         if not form.is_valid():
-            return _render_review(request, application, decision_form=form)
+            return _render_review(request, application, decision_form=form, status=400)
         try:
             application = self._decide(decision, application, request.user, form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
-            return _render_review(request, _application(request, pk), decision_form=form)
+            return _render_review(request, _application(request, pk), decision_form=form, status=400)
         messages.success(request, self._done(decision, application))
         return HttpResponseRedirect(reverse("workspaces:application-review", args=[application.pk]))
 
