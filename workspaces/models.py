@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import LocalAuthority, Organisation, Sector
+from portal.postcodes import validate_postcode
 
 from .querysets import ApplicationQuerySet, DeskPoolQuerySet, TenancyQuerySet, WorkspaceQuerySet
 
@@ -38,7 +39,7 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     summary = models.TextField(blank=True, help_text="What the space offers, in a few sentences.")
     address = models.TextField()
-    postcode = models.CharField(max_length=10)
+    postcode = models.CharField(max_length=10, validators=[validate_postcode])
     local_authority = models.CharField("borough", max_length=32, choices=LocalAuthority.choices)
     subsidy = models.CharField(
         max_length=200, blank=True, help_text="Any subsidy on the listed prices, such as 'First 6 months free'."

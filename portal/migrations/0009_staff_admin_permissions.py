@@ -24,7 +24,7 @@ STAFF_PERMISSIONS = {
 def _permissions(apps):
     # Permissions are made after all migrations on a new database: make them now.
     for app_config in apps.get_app_configs():
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module

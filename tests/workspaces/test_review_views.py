@@ -160,7 +160,7 @@ def test_queue_filters_by_workspace_desk_type_and_submission_dates(client, staff
 def test_queue_filter_errors_are_shown(client, staff_user, submitted):
     client.force_login(staff_user)
     response = client.get(QUEUE + "?status=rejected&submitted_after=not-a-date")
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = text(response)
     assert "There is a problem" in content
     assert 'href="#id_status"' in content and 'href="#id_submitted_after"' in content

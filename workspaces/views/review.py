@@ -168,7 +168,9 @@ class ReviewQueueView(RuleRequiredMixin, View):
     template_name = "workspaces/review_queue.html"
 
     def get(self, request):
-        return render(request, self.template_name, _queue_context(request, request.GET))
+        context = _queue_context(request, request.GET)
+        # Filters that show errors answer 400, as every form of the portal does.
+        return render(request, self.template_name, context, status=400 if context["filter_errors"] else 200)
 
 
 class ApplicationBulkView(RuleRequiredMixin, View):
