@@ -102,6 +102,7 @@ TARGETS = [
     Target("/workspaces/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/workspaces/fazeley-yard-studios/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/accessibility/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/feedback/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/dashboard/", "staff", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),

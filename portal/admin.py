@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Feedback, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
@@ -56,6 +57,8 @@ class OrganisationAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "company_number"]
     autocomplete_fields = ["members", "recorded_by"]
     inlines = [FirmYearInline]
+    # A website typed without a scheme is read as https, as the portal's own forms read it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(FirmYear)
