@@ -41,7 +41,10 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        services.refresh_runs_reap()
+        latest_refresh = selectors.refresh_run_latest()
+        # At most one run is open at a time, and it is the latest: only then can one need reaping.
+        if latest_refresh is not None and latest_refresh.is_open and services.refresh_runs_reap():
+            latest_refresh = selectors.refresh_run_latest()
         occupancy = SimpleLazyObject(workspace_selectors.occupancy_list)
         return super().get_context_data(
             # The registry, occupancy and missions are one cached fragment; the refresh panel and
@@ -54,7 +57,7 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
             ),
             missions=SimpleLazyObject(lambda: selectors.mission_summary_list(user=user)),
             stats=SimpleLazyObject(portal_selectors.dashboard_stats),
-            latest_refresh=selectors.refresh_run_latest(),
+            latest_refresh=latest_refresh,
             broker_ok=health.broker_ok_cached(),
             workspace_occupancy=SimpleLazyObject(lambda: occupancy[0]),
             workspace_occupancy_overall=SimpleLazyObject(lambda: occupancy[1]),

@@ -14,6 +14,34 @@ def _url(name: str) -> str:
     return reverse(name)
 
 
+# The layout's fixed links and assets, looked up once per process instead of on every page.
+LAYOUT_URLS = {
+    "home": "portal:home",
+    "login": "account_login",
+    "signup": "account_signup",
+    "logout": "account_logout",
+    "feedback": "portal:feedback",
+    "accessibility": "portal:accessibility",
+    "privacy": "portal:privacy",
+}
+LAYOUT_ASSETS = {
+    "favicon": "build/favicon.svg",
+    "css": "build/portal.css",
+    "init": "build/portal-init.mjs",
+    "htmx": "build/htmx.min.js",
+}
+
+
+@functools.cache
+def _layout() -> tuple[dict, dict]:
+    from django.templatetags.static import static
+
+    return (
+        {key: reverse(name) for key, name in LAYOUT_URLS.items()},
+        {key: static(path) for key, path in LAYOUT_ASSETS.items()},
+    )
+
+
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
@@ -43,4 +71,10 @@ def navigation(request) -> dict:
             (u for _, u in items if path == u or (u != "/" and path.startswith(u))), key=len, default=None
         )
         nav.append({"label": label, "url": url, "active": active})
-    return {"nav_items": nav, "portal_contact_email": settings.PORTAL_CONTACT_EMAIL}
+    layout_urls, layout_assets = _layout()
+    return {
+        "nav_items": nav,
+        "portal_contact_email": settings.PORTAL_CONTACT_EMAIL,
+        "layout_urls": layout_urls,
+        "layout_assets": layout_assets,
+    }

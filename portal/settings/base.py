@@ -176,6 +176,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="techcommissioner@example.org")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tech Commissioner Portal <noreply@example.org>")
 
+# Django's database sessions, read with one prepared query (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
