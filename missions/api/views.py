@@ -14,12 +14,11 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from portal import page_cache
 from portal.rest.errors import BROKER_UNAVAILABLE_RESPONSE, RETRY_AFTER_HEADER, service_errors_as_400
 from portal.rest.list_cache import VersionedListCacheMixin
 from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
 from portal.rest.schema import PublicReadAutoSchema
-from portal.selectors import organisation_for_token, partner_organisation_id
+from portal.selectors import organisation_for_token
 
 from .. import services
 from ..filters import IndicatorFilterSet, ObservationFilterSet
@@ -59,13 +58,6 @@ class ReaderMixin:
 
     def _visible_indicators(self):
         return Indicator.objects.visible_to(self._user(), organisation=self._partner())
-
-    def list_cache_audience(self) -> str:
-        """Staff, one partner organisation (its own indicators besides the public ones), or the public."""
-        token = request_token(self.request)
-        if token is not None:
-            return page_cache.audience(None, partner_id=partner_organisation_id(token))
-        return page_cache.audience(self._user())
 
 
 def portal_values_prefetch() -> Prefetch:

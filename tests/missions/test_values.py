@@ -14,6 +14,7 @@ from missions.models import Indicator, Observation
 from missions.reference import reference_figures_load
 from missions.values import period_shape_matches, unit_kind
 from tests.missions.factories import WMCA, IndicatorFactory, ObservationFactory, geography
+from tests.missions.test_views import form_data as staff_form_data
 from tests.portal.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,19 +181,8 @@ def test_next_year_is_the_latest_a_period_may_end(share):
 
 
 def form_data(indicator, **overrides) -> dict:
-    return {
-        "indicator": indicator.pk,
-        "geography": geography().pk,
-        "period_start_day": "1",
-        "period_start_month": "1",
-        "period_start_year": "2024",
-        "period_end_day": "31",
-        "period_end_month": "12",
-        "period_end_year": "2024",
-        "value": "12",
-        "bound": "",
-        **overrides,
-    }
+    """The staff form's data (``tests.missions.test_views``) with a value of 12 unless overridden."""
+    return staff_form_data(indicator, **{"value": "12", **overrides})
 
 
 @pytest.mark.parametrize(
