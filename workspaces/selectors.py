@@ -125,6 +125,14 @@ class OfferTerms:
         return bool(self.desks_asked) and self.desks < self.desks_asked
 
 
+def tenancy_dates(*, wanted: datetime.date | None, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a tenancy accepted ``today``: from the wanted start date, or today
+    when that is later, for ``WORKSPACES_TENANCY_MONTHS``. The offer's terms and the tenancy that
+    accepting creates both come from here, so they never differ."""
+    start_on = max(wanted or today, today)
+    return start_on, start_on + relativedelta(months=settings.WORKSPACES_TENANCY_MONTHS, days=-1)
+
+
 def offer_terms(*, application: Application, today: datetime.date | None = None) -> OfferTerms | None:
     """The terms of an application's offer (None when it holds none): where, which desks, the price
     and subsidy, the tenancy that accepting starts (from the wanted start date, or the day of
@@ -135,8 +143,7 @@ def offer_terms(*, application: Application, today: datetime.date | None = None)
         return None
     pool = application.offer_pool
     workspace = pool.workspace
-    today = today or timezone.localdate()
-    start_on = max(application.start_on or today, today)
+    start_on, end_on = tenancy_dates(wanted=application.start_on, today=today or timezone.localdate())
     months = settings.WORKSPACES_TENANCY_MONTHS
     note = (
         StatusChange.objects.filter(application=application, to_status=Application.Status.OFFERED)
@@ -154,7 +161,7 @@ def offer_terms(*, application: Application, today: datetime.date | None = None)
         monthly_price_per_desk=pool.monthly_price_gbp,
         subsidy=workspace.subsidy,
         start_on=start_on,
-        end_on=start_on + relativedelta(months=months, days=-1),
+        end_on=end_on,
         expires_at=application.offer_expires_at,
         tenancy_months=months,
         note=note or "",

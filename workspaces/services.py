@@ -15,7 +15,6 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +33,7 @@ from portal.validators import company_number_normalise, validate_company_number,
 from .exceptions import CapacityExceededError, TransitionNotAllowedError
 from .models import Application, Criterion, DeskPool, DeskType, Review, Score, StatusChange, Tenancy, Workspace
 from .permissions import APPLICANT, REVIEWER, STAFF, SYSTEM, application_capacities
+from .selectors import tenancy_dates
 from .workdays import working_days_between
 
 logger = logging.getLogger(__name__)
@@ -370,9 +370,7 @@ def _hold_desks(pool: DeskPool, desks: int) -> None:
     held = DeskPool.objects.filter(pk=pool.pk, allocated__lte=F("capacity") - desks).update(
         allocated=F("allocated") + desks
     )
-    if held:
-        data_version_bump("workspaces")  # free desks changed
-    else:
+    if not held:
         pool.refresh_from_db(fields=["capacity", "allocated"])
         raise CapacityExceededError(
             f"{pool.workspace.name} has {pool.available} {pool.get_desk_type_display().lower()}s free, "
@@ -383,7 +381,6 @@ def _hold_desks(pool: DeskPool, desks: int) -> None:
 
 def _release_desks(pool_id: int, desks: int) -> None:
     DeskPool.objects.filter(pk=pool_id).update(allocated=F("allocated") - desks)
-    data_version_bump("workspaces")
 
 
 def _offer(
@@ -429,7 +426,7 @@ def application_offer(
             reason,
             f"Enter why you are offering fewer desks than the {application.desks} asked for: the applicant is told",
         )
-    return _offer(
+    application = _offer(
         application,
         pool=pool,
         desks=desks,
@@ -437,6 +434,8 @@ def application_offer(
         reason=reason,
         expires_in_days=expires_in_days or settings.WORKSPACES_OFFER_DAYS,
     )
+    data_version_bump("workspaces")  # free desks changed
+    return application
 
 
 @transaction.atomic
@@ -510,14 +509,14 @@ def application_accept_offer(*, application: Application, actor: User) -> Tenanc
     if application.offer_has_expired:
         raise TransitionNotAllowedError("This offer has expired, so it can no longer be accepted.")
     _transition(application, to=S.ACCEPTED, actor=actor)
-    start_on = max(application.start_on or timezone.localdate(), timezone.localdate())
+    start_on, end_on = tenancy_dates(wanted=application.start_on, today=timezone.localdate())
     tenancy = Tenancy.objects.create(
         application=application,
         organisation=application.organisation,
         pool=application.offer_pool,
         desks=application.offer_desks,
         start_on=start_on,
-        end_on=start_on + relativedelta(months=settings.WORKSPACES_TENANCY_MONTHS, days=-1),
+        end_on=end_on,
     )
     data_version_bump("workspaces")  # occupancy counts tenancies
     return tenancy
@@ -535,6 +534,7 @@ def application_decline_offer(*, application: Application, actor: User, reason: 
 def _release_offer(application: Application) -> None:
     _release_desks(application.offer_pool_id, application.offer_desks)
     waitlist_promote(pool=application.offer_pool)
+    data_version_bump("workspaces")  # free desks changed
 
 
 # Jobs: expiry, tenancy ends, the waiting list -------------------------------------------------
@@ -585,6 +585,7 @@ def tenancy_end(
     tenancy.save(update_fields=["ended_on"])
     _release_desks(tenancy.pool_id, tenancy.desks)
     waitlist_promote(pool=tenancy.pool)
+    data_version_bump("workspaces")  # free desks and occupancy changed
     return tenancy
 
 
@@ -627,6 +628,8 @@ def waitlist_promote(*, pool: DeskPool) -> list[Application]:
         )
         offered.append(candidate)
         pool.refresh_from_db(fields=["capacity", "allocated"])
+    if offered:
+        data_version_bump("workspaces")  # free desks changed
     return offered
 
 
@@ -688,9 +691,9 @@ def workspace_save(
         pool.save(update_fields=["capacity", "monthly_price_gbp"])
     if errors:
         raise ValidationError(errors)
-    data_version_bump("workspaces")
     for pool in grown:
         waitlist_promote(pool=pool)
+    data_version_bump("workspaces")
     return workspace
 
 

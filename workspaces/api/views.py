@@ -29,7 +29,7 @@ class WorkspaceViewSet(
     Open to everyone; a partner token needs the `read` scope."""
 
     serializer_class = WorkspaceSerializer
-    cache_data = ("workspaces",)
+    cache_data = ("workspaces", "organisations")
     permission_classes = [PublicReadPartnerOrStaffWrite]
     schema = PublicReadAutoSchema()
     lookup_field = "slug"

@@ -47,7 +47,7 @@ def _fragment(request, name: str, *, vary=()) -> dict:
     user = request.user
     who = [permissions.can_apply_for_workspace(user), user.is_authenticated]
     return page_cache.fragment_context(
-        request, name, data=["workspaces"], audience=page_cache.audience(user), vary=[*who, *vary]
+        request, name, data=["workspaces", "organisations"], audience=page_cache.audience(user), vary=[*who, *vary]
     )
 
 
