@@ -78,14 +78,23 @@ class RefreshRunCreateView(StaffRequiredMixin, View):
         return HttpResponseRedirect(reverse("missions:refresh-run-detail", args=[run.pk]))
 
 
+def _run_get(pk: int) -> RefreshRun:
+    """A run for its pages, a 404 if unknown; an open run whose worker died is marked failed first
+    (reaping writes, so it runs only when the run is still open: the progress fragment is polled)."""
+    queryset = RefreshRun.objects.select_related("requested_by")
+    run = get_object_or_404(queryset, pk=pk)
+    if run.is_open and services.refresh_runs_reap():
+        run = queryset.get(pk=pk)
+    return run
+
+
 class RefreshRunDetailView(StaffRequiredMixin, View):
     """A run's progress: live with htmx, and complete at load time without JavaScript."""
 
     template_name = "missions/refresh_run_detail.html"
 
     def get(self, request, pk: int):
-        services.refresh_runs_reap()
-        run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
+        run = _run_get(pk)
         context = {"run": run, "is_open": run.is_open, "runs": selectors.refresh_run_list()}
         return render(request, self.template_name, context)
 
@@ -96,8 +105,7 @@ class RefreshRunProgressView(StaffRequiredMixin, View):
     template_name = "missions/partials/refresh_progress.html"
 
     def get(self, request, pk: int):
-        services.refresh_runs_reap()
-        run = get_object_or_404(RefreshRun.objects.select_related("requested_by"), pk=pk)
+        run = _run_get(pk)
         status = 200 if run.is_open else 286
         return render(request, self.template_name, {"run": run}, status=status)
 
@@ -105,7 +113,12 @@ class RefreshRunProgressView(StaffRequiredMixin, View):
 def _fragment(request, name: str, *, vary=()) -> dict:
     """A cached fragment of a missions page: staff see indicators the public does not."""
     return page_cache.fragment_context(
-        request, name, data=["missions"], audience=page_cache.audience(request.user), vary=vary
+        # Organisations too: whether computed values are tagged synthetic depends on the register.
+        request,
+        name,
+        data=["missions", "organisations"],
+        audience=page_cache.audience(request.user),
+        vary=vary,
     )
 
 

@@ -13,6 +13,10 @@ class DataVersionAdminMixin:
 
     data_keys: tuple[str, ...] = ()
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # a history revert saves through here alone
+        data_version_bump(*self.data_keys)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # runs after save_model, inlines included
         data_version_bump(*self.data_keys)
@@ -72,10 +76,12 @@ class FirmYearAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PartnerCredential)
-class PartnerCredentialAdmin(SimpleHistoryAdmin):
+class PartnerCredentialAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+    data_keys = ("organisations",)  # the dashboard counts partner clients
     list_display = ["organisation", "application", "scopes", "created_at", "revoked_at"]
     list_select_related = ["organisation", "application"]
-    readonly_fields = ["application", "created_by", "created_at", "revoked_at"]
+    # A credential's organisation never changes: the API names its cache audience from it.
+    readonly_fields = ["organisation", "application", "created_by", "created_at", "revoked_at"]
 
 
 @admin.register(YearlyFactsRequest)
