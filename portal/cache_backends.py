@@ -13,6 +13,11 @@ logger = logging.getLogger(__name__)
 SHARED_RETRY_SECONDS = 30.0
 
 
+def key_as_is(key: str, key_prefix: str, version) -> str:
+    """The shared layer's key function: the layered cache has already applied its prefix and version."""
+    return key
+
+
 class LayeredCache(BaseCache):
     """Reads this process's memory first, then the shared cache (Redis), and keeps what it found.
 
@@ -33,7 +38,10 @@ class LayeredCache(BaseCache):
             {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": options.get("MAX_ENTRIES", 2000)}},
         )
         self._shared = (
-            RedisCache(location, {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}})
+            RedisCache(
+                location,
+                {"KEY_FUNCTION": key_as_is, "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+            )
             if location
             else None
         )

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal import page_cache
-from portal.cache_backends import LayeredCache
+from portal.cache_backends import LayeredCache, key_as_is
 from tests.missions.factories import IndicatorFactory
 
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
@@ -27,7 +27,7 @@ def test_a_fragment_one_process_stored_is_read_by_another(redis_url):
     assert cache.get(key) is None
     cache.set(key, "<p>built once</p>", 60)
     cache.clear()  # this process's memory only: as a process that never built the fragment
-    redis = RedisCache(redis_url, {})
+    redis = RedisCache(redis_url, {"KEY_FUNCTION": key_as_is})  # the key exactly as stored
     assert redis.get(cache.make_key(key)) == "<p>built once</p>"
     assert cache.get(key) == "<p>built once</p>"  # read from Redis and kept in memory
     redis.delete(cache.make_key(key))
