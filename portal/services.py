@@ -11,6 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from .exceptions import CredentialAlreadyRevokedError
+from .jobs import job_enqueue_owed
 from .models import COMPANY_NUMBER_TAKEN, Feedback, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
 from .page_cache import data_version_bump
 from .permissions import (
@@ -294,7 +295,9 @@ def feedback_create(*, doing: str, problem: str, email: str = "", page: str = ""
     feedback = Feedback(doing=doing.strip(), problem=problem.strip(), email=email.strip(), page=page[:500])
     feedback.full_clean()
     feedback.save()
-    feedback_send.delay_on_commit(feedback.pk)
+    # Stored first, so a broker that is down loses no report: it is left unsent (emailed_at empty)
+    # and the request still succeeds.
+    job_enqueue_owed(feedback_send, feedback.pk)
     return feedback
 
 
