@@ -37,7 +37,7 @@ def _layout() -> tuple[dict, dict]:
     from django.templatetags.static import static
 
     return (
-        {key: reverse(name) for key, name in LAYOUT_URLS.items()},
+        {key: _url(name) for key, name in LAYOUT_URLS.items()},
         {key: static(path) for key, path in LAYOUT_ASSETS.items()},
     )
 

@@ -195,10 +195,6 @@ class IndicatorSummary:
         return amount_text(self.indicator.target_value, self.indicator.unit)
 
     @property
-    def official_period_text(self) -> str:
-        return self.official.period_label if self.official else ""
-
-    @property
     def target_status_label(self) -> str:
         return TargetStatus.LABELS[self.target_status][0]
 

@@ -21,12 +21,14 @@ class VersionedListCacheMixin:
     """
 
     cache_data: tuple[str, ...] = ()
+    # True when a signed-in reader (not staff) sees only their own rows: each then has their own entry.
+    cache_personal = False
 
     def list_cache_audience(self) -> str | None:
         token = request_token(self.request)
         if token is not None:
             return page_cache.audience(None, partner_id=partner_organisation_id(token))
-        return page_cache.audience(self.request.user)
+        return page_cache.audience(self.request.user, personal=self.cache_personal)
 
     def list(self, request, *args, **kwargs):
         audience = self.list_cache_audience()

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .. import page_cache, permissions, selectors, services
+from .. import permissions, services
 from ..filters import OrganisationFilterSet
 from ..models import FirmYear, Organisation
 from .errors import service_errors_as_400, service_refusals_as_403
@@ -63,6 +63,7 @@ class OrganisationViewSet(
 
     serializer_class = OrganisationSerializer
     cache_data = ("organisations",)
+    cache_personal = True  # a founder reads only their own firms
     permission_classes = [PartnerScopeOrUser]
     write_scope = "companies:write"
     filterset_class = OrganisationFilterSet
@@ -77,13 +78,6 @@ class OrganisationViewSet(
         if request_token(self.request) is not None:  # partners read the whole registry
             return queryset
         return queryset.visible_to(self.request.user)
-
-    def list_cache_audience(self) -> str:
-        """A partner organisation, staff, or one founder: each reads a different part of the registry."""
-        token = request_token(self.request)
-        if token is not None:
-            return page_cache.audience(None, partner_id=selectors.partner_organisation_id(token))
-        return page_cache.audience(self.request.user, personal=True)
 
     def _full_access(self, organisation: Organisation) -> bool:
         """Whether the reader sees a year's diversity figures without the firm's consent: people who
