@@ -221,3 +221,16 @@ def test_an_admin_change_shows_at_once(client, make_user):
     assert response.status_code == 302, response.context["adminform"].form.errors
     client.logout()
     assert "Digital inclusion reach (renamed)" in text(client.get(page))
+
+
+def test_a_workspace_page_shows_its_provider_renamed_at_once(client, api_client):
+    from portal import services as portal_services
+
+    workspace = WorkspaceFactory()
+    detail = reverse("workspaces:workspace-detail", args=[workspace.slug])
+    old_name = workspace.provider.name
+    assert old_name in text(client.get(detail))
+    assert api_client.get(reverse("workspace-list")).json()["results"][0]["provider"]["name"] == old_name
+    portal_services.organisation_update(organisation=workspace.provider, data={"name": "Canal Studios Group"})
+    assert "Canal Studios Group" in text(client.get(detail))
+    assert api_client.get(reverse("workspace-list")).json()["results"][0]["provider"]["name"] == "Canal Studios Group"
