@@ -432,7 +432,8 @@ def cache_entries_delete() -> None:
     import redis
 
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    keys = list(client.scan_iter(match=f"{CACHE_PREFIX}*", count=1000))
+    # Django's Redis cache puts ":<version>:" before the prefix, so match it anywhere in the key.
+    keys = list(client.scan_iter(match=f"*{CACHE_PREFIX}*", count=1000))
     if keys:
         client.delete(*keys)
 
