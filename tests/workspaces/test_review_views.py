@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from portal.roles import Role
 from tests.portal.factories import OrganisationFactory, UserFactory
@@ -285,7 +286,7 @@ def test_review_page_shows_reviews_scores_average_and_history(client, staff_user
     assert "Digital innovation" in content and "5 out of 5" in content
     assert "Average score: <strong>100.0%</strong> from 1 review" in content
     assert "Full this month" in content and "On the waiting list" in content
-    assert staff_user.get_full_name() in content
+    assert escape(staff_user.get_full_name()) in content
 
 
 def test_reviewer_sees_the_score_form_and_no_decision_controls(client, reviewer_user, in_review):
