@@ -39,6 +39,7 @@ DATA_KEYS = {
     "organisations": "the organisation registry and yearly firm facts",
     "missions": "missions, indicators and their observations",
     "workspaces": "workspaces, their desks and what is offered or let",
+    "ambassadors": "ambassador profiles, their sectors, activities, leads and target markets",
 }
 
 CACHE_SECONDS = 24 * 3600

@@ -18,6 +18,11 @@ DATA_KEY_OF_MODEL = {
     "workspaces.Workspace": "workspaces",
     "workspaces.DeskPool": "workspaces",
     "workspaces.Tenancy": "workspaces",
+    "ambassadors.Ambassador": "ambassadors",
+    "ambassadors.AmbassadorSector": "ambassadors",
+    "ambassadors.Activity": "ambassadors",
+    "ambassadors.Lead": "ambassadors",
+    "ambassadors.TargetMarket": "ambassadors",
 }
 
 
