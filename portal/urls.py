@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("missions.urls", namespace="missions")),
     path("", include("workspaces.urls", namespace="workspaces")),
+    path("", include("ambassadors.urls", namespace="ambassadors")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,1 @@
+"""The ambassadors app's forms, one module per area."""
