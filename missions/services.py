@@ -38,7 +38,9 @@ def refresh_run_create(*, trigger: str, requested_by=None) -> tuple[RefreshRun, 
     refresh_runs_reap()
     try:
         with transaction.atomic():
-            return RefreshRun.objects.create(trigger=trigger, requested_by=requested_by), True
+            run = RefreshRun.objects.create(trigger=trigger, requested_by=requested_by)
+            data_version_bump("refreshes")
+            return run, True
     except IntegrityError:
         run = RefreshRun.objects.filter(status__in=RefreshRun.OPEN_STATUSES).first()
         if run is None:  # it finished between our insert and this read: open a fresh one
@@ -61,12 +63,14 @@ def refresh_run_request(*, trigger: str, requested_by=None) -> tuple[RefreshRun,
     return run, created
 
 
+@transaction.atomic
 def _refresh_run_abandon(run_id: int) -> None:
-    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.QUEUED).update(
+    if RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.QUEUED).update(
         status=RefreshRun.Status.FAILED,
         finished_at=timezone.now(),
         error="The background-job broker was not answering, so this run was never started.",
-    )
+    ):
+        data_version_bump("refreshes")
 
 
 def refresh_run_start(*, trigger: str, run_id: int | None = None) -> RefreshRun | None:
@@ -93,24 +97,28 @@ def refresh_runs_reap(*, now: datetime.datetime | None = None) -> int:
     stale_after, queued_timeout = settings.KPI_REFRESH_STALE_AFTER, settings.KPI_REFRESH_QUEUED_TIMEOUT
     running = Q(status=RefreshRun.Status.RUNNING, heartbeat_at__lt=now - stale_after)
     queued = Q(status=RefreshRun.Status.QUEUED, created_at__lt=now - queued_timeout)
-    return RefreshRun.objects.filter(running | queued).update(
-        status=RefreshRun.Status.FAILED,
-        finished_at=now,
-        error=Case(
-            When(
-                status=RefreshRun.Status.QUEUED,
-                then=SQLValue(
-                    f"No worker picked this run up within {queued_timeout.total_seconds():.0f} seconds: its "
-                    "job was lost (the broker may have restarted) or no worker is running."
+    with transaction.atomic():
+        reaped = RefreshRun.objects.filter(running | queued).update(
+            status=RefreshRun.Status.FAILED,
+            finished_at=now,
+            error=Case(
+                When(
+                    status=RefreshRun.Status.QUEUED,
+                    then=SQLValue(
+                        f"No worker picked this run up within {queued_timeout.total_seconds():.0f} seconds: its "
+                        "job was lost (the broker may have restarted) or no worker is running."
+                    ),
                 ),
+                default=SQLValue(
+                    f"The worker stopped: no heartbeat for {stale_after.total_seconds():.0f} seconds. Values "
+                    "already written are complete per indicator."
+                ),
+                output_field=CharField(),
             ),
-            default=SQLValue(
-                f"The worker stopped: no heartbeat for {stale_after.total_seconds():.0f} seconds. Values "
-                "already written are complete per indicator."
-            ),
-            output_field=CharField(),
-        ),
-    )
+        )
+        if reaped:
+            data_version_bump("refreshes")
+    return reaped
 
 
 def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
@@ -137,20 +145,10 @@ def _refresh_run_execute(run_id: int) -> RefreshRun | None:
     indicators = list(
         Indicator.objects.filter(method=Indicator.Method.COMPUTED).order_by("code").values_list("pk", "computation")
     )
-    # The right-hand sides read the row as it was, so ``status`` below is the status before the
-    # claim. Greatest: a total never drops below the progress already made (a check constraint).
-    claimed = RefreshRun.objects.filter(pk=run_id, status__in=RefreshRun.OPEN_STATUSES).update(
-        status=RefreshRun.Status.RUNNING,
-        started_at=Coalesce("started_at", SQLValue(now)),
-        heartbeat_at=now,
-        indicators_total=Greatest("indicators_total", SQLValue(len(indicators)), output_field=PositiveIntegerField()),
-        indicators_done=Case(
-            When(status=RefreshRun.Status.QUEUED, then=SQLValue(0)),
-            default=F("indicators_done"),
-            output_field=PositiveIntegerField(),
-        ),
-        error="",
-    )
+    with transaction.atomic():
+        claimed = _refresh_run_claim(run_id, now, len(indicators))
+        if claimed:
+            data_version_bump("refreshes")
     if not claimed:
         return None
     geographies = dict(Geography.objects.values_list("code", "pk"))
@@ -164,12 +162,31 @@ def _refresh_run_execute(run_id: int) -> RefreshRun | None:
             logger.exception("KPI refresh %s: indicator %s (%s) failed", run_id, indicator_id, key)
             failures.append(f"{key}: {error}")
             _progress(run_id, done)
-    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
-        status=RefreshRun.Status.FAILED if failures else RefreshRun.Status.SUCCEEDED,
-        finished_at=timezone.now(),
-        error="\n".join(failures),
-    )
+    with transaction.atomic():
+        if RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
+            status=RefreshRun.Status.FAILED if failures else RefreshRun.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            error="\n".join(failures),
+        ):
+            data_version_bump("refreshes")
     return RefreshRun.objects.get(pk=run_id)
+
+
+def _refresh_run_claim(run_id: int, now: datetime.datetime, total: int) -> int:
+    # The right-hand sides read the row as it was, so ``status`` below is the status before the
+    # claim. Greatest: a total never drops below the progress already made (a check constraint).
+    return RefreshRun.objects.filter(pk=run_id, status__in=RefreshRun.OPEN_STATUSES).update(
+        status=RefreshRun.Status.RUNNING,
+        started_at=Coalesce("started_at", SQLValue(now)),
+        heartbeat_at=now,
+        indicators_total=Greatest("indicators_total", SQLValue(total), output_field=PositiveIntegerField()),
+        indicators_done=Case(
+            When(status=RefreshRun.Status.QUEUED, then=SQLValue(0)),
+            default=F("indicators_done"),
+            output_field=PositiveIntegerField(),
+        ),
+        error="",
+    )
 
 
 def _heartbeat(run_id: int) -> None:
@@ -182,11 +199,13 @@ def _heartbeat(run_id: int) -> None:
         RefreshRun.objects.filter(pk__in=running.values("pk")).update(heartbeat_at=timezone.now())
 
 
+@transaction.atomic
 def _progress(run_id: int, done: int) -> None:
     # Greatest: a duplicate delivery of the same run never moves progress backwards.
-    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
+    if RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
         indicators_done=Greatest("indicators_done", done), heartbeat_at=timezone.now()
-    )
+    ):
+        data_version_bump("refreshes")
 
 
 def _indicator_refresh(indicator_id: int, key: str, geographies: dict[str, int]) -> int:

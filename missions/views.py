@@ -41,14 +41,22 @@ class StaffDashboardView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        latest_refresh = selectors.refresh_run_latest()
+        # The latest run comes from the page cache, keyed to the "refreshes" data version that
+        # every change of a run's status or progress bumps (its heartbeat alone does not).
+        latest_refresh = page_cache.cached_value(
+            self.request,
+            "refresh-run-latest",
+            data=["refreshes"],
+            audience="staff",
+            compute=selectors.refresh_run_latest,
+        )
         # At most one run is open at a time, and it is the latest: only then can one need reaping.
         if latest_refresh is not None and latest_refresh.is_open and services.refresh_runs_reap():
             latest_refresh = selectors.refresh_run_latest()
         occupancy = SimpleLazyObject(workspace_selectors.occupancy_list)
         return super().get_context_data(
-            # The registry, occupancy and missions are one cached fragment; the refresh panel and
-            # the broker's state are read on every load.
+            # The registry, occupancy and missions are one cached fragment; the broker's state is
+            # read on every load.
             **page_cache.fragment_context(
                 self.request,
                 "dashboard",

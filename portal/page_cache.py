@@ -28,10 +28,12 @@ run ``manage.py clear_page_cache`` (``data_versions_retire``).
 import functools
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
 # The data keys and what they cover. A new app adds its own.
@@ -40,6 +42,7 @@ DATA_KEYS = {
     "missions": "missions, indicators and their observations",
     "workspaces": "workspaces, their desks and what is offered or let",
     "ambassadors": "ambassador profiles, their sectors, activities, leads and target markets",
+    "refreshes": "KPI refresh runs: their status and progress (not their heartbeat)",
 }
 
 CACHE_SECONDS = 24 * 3600
@@ -154,3 +157,20 @@ def fragment_context(request, name: str, *, data: Iterable[str], audience: str, 
     lazily (``SimpleLazyObject`` or a callable), so a cache hit runs none of its queries."""
     key = cache_key(name, request=request, data=data, audience=audience, vary=vary)
     return {"page_cache_key": key, "page_cache_seconds": CACHE_SECONDS}
+
+
+_MISSING = object()
+
+
+def cached_value(request, name: str, *, data: Iterable[str], audience: str, compute: Callable[[], Any]) -> Any:
+    """A value read through the page cache (rules 3–5): the stored one for the current versions of
+    ``data``, else ``compute()``'s, stored for the next reader. For a small read a page needs on
+    every load outside its cached fragments (a model instance, a list); ``None`` is cached too.
+    The value must pickle."""
+    key = cache_key(name, request=request, data=data, audience=audience)
+    store = caches[CACHE_ALIAS]
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        store.set(key, value, CACHE_SECONDS)
+    return value

@@ -56,7 +56,7 @@ class ObservationFactory(VersionedModelFactory):
     value = Decimal("50.0")
 
 
-class RefreshRunFactory(factory.django.DjangoModelFactory):
+class RefreshRunFactory(VersionedModelFactory):
     class Meta:
         model = RefreshRun
 

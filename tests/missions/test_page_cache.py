@@ -234,3 +234,31 @@ def test_a_workspace_page_shows_its_provider_renamed_at_once(client, api_client)
     portal_services.organisation_update(organisation=workspace.provider, data={"name": "Canal Studios Group"})
     assert "Canal Studios Group" in text(client.get(detail))
     assert api_client.get(reverse("workspace-list")).json()["results"][0]["provider"]["name"] == "Canal Studios Group"
+
+
+def test_dashboard_shows_each_step_of_a_refresh_at_once_and_reads_no_run_while_nothing_changed(
+    client, staff_user, count_queries
+):
+    indicator_catalogue_sync()
+    client.force_login(staff_user)
+    assert "have not been refreshed yet" in text(client.get(reverse("portal:dashboard")))
+
+    run, _ = services.refresh_run_create(trigger=RefreshRun.Trigger.STAFF)
+    page = text(client.get(reverse("portal:dashboard")))
+    assert f"refresh {run.pk} , queued (0 of 0 indicators)" in page
+
+    services._refresh_run_claim(run.pk, run.created_at, 3)  # a worker's claim, without its bump
+    # The claim's service bumps the version; the bare update above did not, so the panel is the
+    # cached one until the next real change.
+    assert "queued" in text(client.get(reverse("portal:dashboard")))
+    services.refresh_runs_reap(now=run.created_at + datetime.timedelta(days=1))
+    page = text(client.get(reverse("portal:dashboard")))
+    assert f"refresh {run.pk} , failed" in page
+
+    finished = services.refresh_run_start(trigger=RefreshRun.Trigger.STAFF)
+    page = text(client.get(reverse("portal:dashboard")))
+    assert f"refresh {finished.pk} , succeeded" in page
+
+    with count_queries() as queries:
+        client.get(reverse("portal:dashboard"))
+    assert not any("missions_refreshrun" in query["sql"] for query in queries.captured_queries)

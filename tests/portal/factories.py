@@ -18,6 +18,7 @@ DATA_KEY_OF_MODEL = {
     "workspaces.Workspace": "workspaces",
     "workspaces.DeskPool": "workspaces",
     "workspaces.Tenancy": "workspaces",
+    "missions.RefreshRun": "refreshes",
     "ambassadors.Ambassador": "ambassadors",
     "ambassadors.AmbassadorSector": "ambassadors",
     "ambassadors.Activity": "ambassadors",
