@@ -114,6 +114,11 @@ TARGETS = [
     Target("/api/v1/organisations/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
+# BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.
+_ONLY = {path for path in os.environ.get("BENCH_WEB_ONLY", "").split(",") if path}
+if _ONLY:
+    TARGETS = [target for target in TARGETS if target.reference is None or target.path in _ONLY]
+
 # wrk prints its own summary, then this line: the figures of one run, in microseconds.
 WRK_REPORT_LUA = """
 done = function(summary, latency, requests)
