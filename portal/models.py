@@ -357,3 +357,31 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API write sent with an ``Idempotency-Key`` header, so a retry with
+    the same key and request gets the same answer and writes nothing again.
+
+    One row per (client, key): the client is a partner's OAuth application (``app:<id>``) or a
+    signed-in user (``user:<id>``). ``fingerprint`` is a hash of the method, address and body;
+    ``status_code`` is empty while the first request is still being served. Rows older than
+    ``IDEMPOTENCY_KEY_HOURS`` are deleted by a job and never replayed.
+    """
+
+    client = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="%(app_label)s_%(class)s_once_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"

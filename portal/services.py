@@ -12,7 +12,16 @@ from oauth2_provider.models import AccessToken, Application
 
 from .exceptions import CredentialAlreadyRevokedError
 from .jobs import job_enqueue_owed
-from .models import COMPANY_NUMBER_TAKEN, Feedback, FirmYear, Organisation, PartnerCredential, User, YearlyFactsRequest
+from .models import (
+    COMPANY_NUMBER_TAKEN,
+    Feedback,
+    FirmYear,
+    IdempotencyKey,
+    Organisation,
+    PartnerCredential,
+    User,
+    YearlyFactsRequest,
+)
 from .page_cache import data_version_bump
 from .permissions import (
     Actor,
@@ -324,3 +333,48 @@ def feedback_send(*, feedback: Feedback) -> bool:
         Feedback.objects.filter(pk=feedback.pk).update(emailed_at=None)
         raise
     return True
+
+
+# Idempotency keys ------------------------------------------------------------------------------
+
+
+def idempotency_key_claim(*, client: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
+    """Claim ``key`` for ``client``'s request: returns ``(row, True)`` when this request is the
+    first (serve it, then ``idempotency_key_complete`` or ``idempotency_key_release``), or the row
+    of the earlier request and False. A row past its lifetime is replaced, never replayed.
+
+    The claim commits on its own, before the request is served, so a second request arriving at
+    the same moment sees it; the unique constraint lets exactly one of them insert.
+    """
+    oldest = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    with transaction.atomic():
+        IdempotencyKey.objects.filter(client=client, key=key, created_at__lt=oldest).delete()
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(client=client, key=key, fingerprint=fingerprint), True
+    except IntegrityError:
+        row = IdempotencyKey.objects.filter(client=client, key=key).first()
+        if row is None:  # released between our insert and this read: claim it afresh
+            return idempotency_key_claim(client=client, key=key, fingerprint=fingerprint)
+        return row, False
+
+
+def idempotency_key_complete(
+    *, row: IdempotencyKey, status_code: int, body: str, content_type: str, location: str = ""
+) -> None:
+    """Store the answer the first request got, for every retry with the same key. One UPDATE."""
+    IdempotencyKey.objects.filter(pk=row.pk).update(
+        status_code=status_code, body=body, content_type=content_type[:100], location=location[:500]
+    )
+
+
+def idempotency_key_release(*, row: IdempotencyKey) -> None:
+    """Forget a claim whose request was refused or failed, so the client may retry with the same
+    key (and a corrected request). Idempotent."""
+    IdempotencyKey.objects.filter(pk=row.pk).delete()
+
+
+def idempotency_keys_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the keys older than ``IDEMPOTENCY_KEY_HOURS``; returns how many. Idempotent."""
+    oldest = (now or timezone.now()) - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    return IdempotencyKey.objects.filter(created_at__lt=oldest).delete()[0]

@@ -41,3 +41,9 @@ def feedback_send(feedback_id: int) -> bool:
     if feedback is None:
         return False
     return services.feedback_send(feedback=feedback)
+
+
+@shared_task(name="portal.idempotency_keys_expire", **RETRY)
+def idempotency_keys_expire() -> int:
+    """Scheduled hourly: delete the API's idempotency keys past their lifetime. Idempotent."""
+    return services.idempotency_keys_expire()

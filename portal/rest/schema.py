@@ -47,3 +47,72 @@ class PublicReadAutoSchema(AutoSchema):
         if self.method in SAFE_METHODS and {} not in auths:
             auths.append({})
         return auths
+
+
+def _error_schema(codes: list[str]) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "type": {"$ref": "#/components/schemas/ClientErrorEnum"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string", "enum": codes},
+                        "detail": {"type": "string"},
+                        "attr": {"type": "string", "nullable": True},
+                    },
+                    "required": ["code", "detail", "attr"],
+                },
+            },
+        },
+        "required": ["type", "errors"],
+    }
+
+
+_RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}}
+
+
+def declare_safe_retries_and_limits(result, generator, request, public):
+    """Declare what the API adds to every operation outside its views (``portal.rest.idempotency``,
+    ``.throttles`` and ``.limits``): the optional ``Idempotency-Key`` header of writes with its 409
+    and 422 answers, the 413 for a body over the limit, and ``Retry-After`` on 429."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorResponse409"] = _error_schema(["idempotency_key_in_progress"])
+    schemas["ErrorResponse413"] = _error_schema(["request_too_large"])
+    schemas["ErrorResponse422"] = _error_schema(["idempotency_key_reused", "invalid_idempotency_key"])
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            if "429" in responses:
+                responses["429"].setdefault("headers", {}).update(_RETRY_AFTER)
+            if method not in ("post", "put", "patch"):
+                continue
+            operation.setdefault("parameters", []).append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "Any unique value, such as a UUID. A retry with the same key and request within "
+                    "24 hours gets the first answer again and writes nothing.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+                }
+            )
+            error = "#/components/schemas/ErrorResponse{}"
+            responses["409"] = {
+                "description": "The first request with this Idempotency-Key is still being served.",
+                "headers": _RETRY_AFTER,
+                "content": {"application/json": {"schema": {"$ref": error.format(409)}}},
+            }
+            responses["413"] = {
+                "description": "The request body is larger than the API reads.",
+                "content": {"application/json": {"schema": {"$ref": error.format(413)}}},
+            }
+            responses["422"] = {
+                "description": "The Idempotency-Key was used before with a different request, or is not a valid key.",
+                "content": {"application/json": {"schema": {"$ref": error.format(422)}}},
+            }
+    return result

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.rest.limits.ApiBodyLimitMiddleware",
     "portal.site_url.RequestSiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "portal.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.BrokerUnavailableMiddleware",
+    "portal.rest.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -225,8 +227,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["portal.rest.throttles.ApiRateThrottle"],
 }
+# API limits (portal/rest/throttles.py, limits.py): requests per partner OAuth client, per signed-in user and per
+# anonymous address, counted in Redis across every web process; and the largest body the API reads
+# (a bulk write of 1,000 items fits well within it).
+API_THROTTLE_RATES = {"client": "1200/min", "user": "600/min", "anon": "120/min"}
+API_MAX_BODY_BYTES = 2 * 1024 * 1024
+# Safe retries (portal/rest/idempotency.py): how long a stored answer is replayed, and how long a
+# retry waits for the first request with its key to finish.
+IDEMPOTENCY_KEY_HOURS = 24
+IDEMPOTENCY_WAIT_SECONDS = 10
 # Every error the API can answer is declared on every operation it applies to; 500 on all of them.
 DRF_STANDARDIZED_ERRORS = {
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
@@ -264,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "portal.rest.schema.allow_empty_query_values",
+        "portal.rest.schema.declare_safe_retries_and_limits",
     ],
     "SECURITY": [{"partnerOAuth2": []}],
     "APPEND_COMPONENTS": {

@@ -53,5 +53,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": False}  # noqa: F405
+# Far above what any test sends; the limits' own tests set low rates.
+API_THROTTLE_RATES = {"client": "100000/min", "user": "100000/min", "anon": "100000/min"}
 # The portal's logging, written only where pytest captures it (caplog and the failure report).
 LOGGING = {**LOGGING, "root": {"handlers": [], "level": "INFO"}}  # noqa: F405

@@ -25,7 +25,8 @@ Kind = Organisation.Kind
 # Every check runs: schemathesis turns each on by default, and the response time check once it has a
 # limit (ten seconds, as `--checks all` sets). Valid JSON can still break a rule JSON Schema cannot
 # express (women <= disclosed, dissolved after founded, a Companies House number already taken), so
-# a 400 is an acceptable answer to a write.
+# a 400 is an acceptable answer to a write; so are 422 and 409 when the generator sends the same
+# Idempotency-Key again with another body, or while the first is still being served.
 CONFIG = schemathesis.Config.from_dict(
     {
         "generation": {"max-examples": 25},
@@ -34,7 +35,9 @@ CONFIG = schemathesis.Config.from_dict(
             {
                 "include-method": ["POST", "PUT", "PATCH"],
                 "checks": {
-                    "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404"]},
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "422"]
+                    },
                 },
             }
         ],
