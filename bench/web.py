@@ -107,11 +107,13 @@ TARGETS = [
     Target("/privacy/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/api/v1/docs/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/dashboard/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/missions/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/workspaces/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/organisations/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/api-writes/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.

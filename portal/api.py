@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
-from portal.rest.views import OrganisationViewSet
+from portal.rest.views import ApiWriteViewSet, OrganisationViewSet
 from workspaces.api.views import WorkspaceApplicationViewSet, WorkspaceViewSet
 
 router = DefaultRouter()
@@ -13,3 +13,4 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("kpi-refreshes", RefreshRunViewSet, basename="kpi-refresh")
 router.register("workspaces", WorkspaceViewSet, basename="workspace")
 router.register("workspace-applications", WorkspaceApplicationViewSet, basename="workspace-application")
+router.register("api-writes", ApiWriteViewSet, basename="api-write")

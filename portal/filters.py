@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from .models import Organisation
+from .models import ApiWrite, Organisation
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -32,3 +32,14 @@ class OrganisationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Organisation
         fields = ["kind", "sector", "local_authority", "origin", "is_tech", "company_number"]
+
+
+class ApiWriteFilterSet(django_filters.FilterSet):
+    client_id = django_filters.CharFilter(field_name="credential__application__client_id")
+    method = django_filters.ChoiceFilter(choices=[(m, m) for m in ("POST", "PUT", "PATCH", "DELETE")])
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = ApiWrite
+        fields = ["client_id", "method", "status_code", "replayed"]

@@ -126,6 +126,23 @@ class PartnerCredentialCreateForm(forms.Form):
     )
 
 
+class PartnerCredentialRotateForm(forms.Form):
+    GRACE_CHOICES = [
+        ("0", "Stop it now"),
+        ("3600", "For 1 hour"),
+        ("86400", "For 24 hours"),
+        ("604800", "For 7 days"),
+    ]
+
+    grace_seconds = forms.TypedChoiceField(
+        choices=GRACE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How long should the old secret keep working?",
+        error_messages={"required": "Choose how long the old secret keeps working"},
+    )
+
+
 class WebAddressField(forms.URLField):
     """A web address as people type it (``example.co.uk`` becomes ``https://example.co.uk``),
     checked by ``validate_web_address`` alone: http(s), no quotes, angle brackets or spaces."""

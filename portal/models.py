@@ -295,14 +295,30 @@ class PartnerCredential(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True, help_text="When the secret was last replaced.")
+    previous_secret = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="The replaced secret, hashed, while its grace period runs.",
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The replaced secret stops working at this time."
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["previous_secret"])
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.application.client_id})"
+
+    @property
+    def previous_secret_works(self) -> bool:
+        return bool(self.previous_secret) and (
+            self.previous_secret_expires_at is not None and self.previous_secret_expires_at > timezone.now()
+        )
 
     @property
     def scope_list(self) -> list[str]:
@@ -385,3 +401,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.key}"
+
+
+class ApiWrite(models.Model):
+    """One write (POST, PUT, PATCH, DELETE) a partner's API client sent: when, what and the
+    answer. Kept for staff and for the partner itself (``/api/v1/api-writes/``)."""
+
+    credential = models.ForeignKey(PartnerCredential, on_delete=models.PROTECT, related_name="writes")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField()
+    error_code = models.CharField(max_length=64, blank=True, help_text="The first error's code, for a refusal.")
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    replayed = models.BooleanField(default=False, help_text="Answered from an earlier request with the same key.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["credential", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status_code}"

@@ -4,7 +4,7 @@ import functools
 
 from django.db.models import Count, Q
 
-from .models import FirmYear, Organisation, PartnerCredential
+from .models import ApiWrite, FirmYear, Organisation, PartnerCredential
 
 
 def dashboard_stats() -> dict:
@@ -18,6 +18,15 @@ def dashboard_stats() -> dict:
         "firm_years": FirmYear.objects.count(),
         "partner_clients": PartnerCredential.objects.filter(revoked_at__isnull=True).count(),
     }
+
+
+def api_write_list(*, organisation_id: int | None = None):
+    """Partner clients' writes, newest first, with each one's client: every partner's, or only
+    those of ``organisation_id``'s credentials."""
+    writes = ApiWrite.objects.select_related("credential__application", "credential__organisation")
+    if organisation_id is not None:
+        writes = writes.filter(credential__organisation_id=organisation_id)
+    return writes.order_by("-created_at", "-pk")
 
 
 def partner_credential_list():

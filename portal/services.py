@@ -14,6 +14,7 @@ from .exceptions import CredentialAlreadyRevokedError
 from .jobs import job_enqueue_owed
 from .models import (
     COMPANY_NUMBER_TAKEN,
+    ApiWrite,
     Feedback,
     FirmYear,
     IdempotencyKey,
@@ -250,6 +251,55 @@ def partner_credential_revoke(*, credential: PartnerCredential) -> PartnerCreden
     credential.save(update_fields=["revoked_at"])
     data_version_bump("organisations")
     return credential
+
+
+@transaction.atomic
+def partner_credential_rotate(
+    *, credential: PartnerCredential, grace: datetime.timedelta
+) -> tuple[PartnerCredential, str]:
+    """Give a credential a new secret and return it (plain, shown once). The replaced secret keeps
+    working for ``grace`` (zero: it stops at once), so the partner can deploy the new one without
+    an outage; tokens already issued keep working until they expire. A secret replaced earlier and
+    still in its grace period stops at once. Raises CredentialAlreadyRevokedError for a revoked
+    credential and ValueError for a negative grace."""
+    if grace < datetime.timedelta(0):
+        raise ValueError("The grace period cannot be negative.")
+    credential = PartnerCredential.objects.select_for_update().select_related("application").get(pk=credential.pk)
+    if credential.revoked_at is not None:
+        raise CredentialAlreadyRevokedError(str(credential))
+    now = timezone.now()
+    application = credential.application
+    credential.previous_secret = application.client_secret if grace else ""
+    credential.previous_secret_expires_at = now + grace if grace else None
+    credential.rotated_at = now
+    credential.save(update_fields=["previous_secret", "previous_secret_expires_at", "rotated_at"])
+    secret = secrets.token_urlsafe(32)
+    application.client_secret = secret  # hashed by the application's save (hash_client_secret)
+    application.save(update_fields=["client_secret"])
+    return credential, secret
+
+
+def api_write_record(
+    *,
+    credential_id: int,
+    method: str,
+    path: str,
+    status_code: int,
+    error_code: str = "",
+    idempotency_key: str = "",
+    replayed: bool = False,
+) -> ApiWrite:
+    """Record one write a partner client sent, whatever its answer. One INSERT, committed on its
+    own (the write it records has already committed or rolled back)."""
+    return ApiWrite.objects.create(
+        credential_id=credential_id,
+        method=method[:8],
+        path=path[:500],
+        status_code=status_code,
+        error_code=error_code[:64],
+        idempotency_key=idempotency_key[:255],
+        replayed=replayed,
+    )
 
 
 def yearly_facts_request_send(*, organisation: Organisation, year: int) -> YearlyFactsRequest | None:

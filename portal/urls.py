@@ -24,6 +24,8 @@ portal_patterns = [
     # The staff dashboard is the missions' KPI dashboard; the core only names its address.
     path("dashboard/", missions_views.StaffDashboardView.as_view(), name="dashboard"),
     path("dashboard/api-credentials/", views.CredentialListView.as_view(), name="credential-list"),
+    path("dashboard/api-credentials/<int:pk>/", views.CredentialDetailView.as_view(), name="credential-detail"),
+    path("dashboard/api-credentials/<int:pk>/rotate/", views.CredentialRotateView.as_view(), name="credential-rotate"),
     path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),

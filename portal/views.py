@@ -1,10 +1,12 @@
 """HTML views of the portal core: public pages, the staff dashboard, partner credentials, health."""
 
+import datetime
 from collections.abc import Callable
 
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from rest_framework.exceptions import APIException, NotFound, ParseError, Permis
 from . import health, page_cache, permissions, selectors, services
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
-from .forms import FeedbackForm, PartnerCredentialCreateForm
+from .forms import FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
 from .rest.errors import api_error_response, is_api_request
 
 
@@ -118,6 +120,52 @@ class CredentialListView(StaffRequiredMixin, View):
     def _render(self, form, status=200, **extra):
         context = {"form": form, "credentials": selectors.partner_credential_list(), **extra}
         return render(self.request, self.template_name, context, status=status)
+
+
+class CredentialDetailView(StaffRequiredMixin, View):
+    """Staff: one credential, its secret's rotation and the log of its client's writes, newest
+    first, 50 a page. After a rotation it shows the new secret once (from the session), uncached."""
+
+    template_name = "portal/credential_detail.html"
+
+    def get(self, request, pk: int):
+        credential = get_object_or_404(selectors.partner_credential_list(), pk=pk)
+        new_secret = None
+        pending = request.session.get(NEW_CREDENTIAL_SESSION_KEY) or {}
+        if pending.get("credential") == credential.pk:
+            new_secret = request.session.pop(NEW_CREDENTIAL_SESSION_KEY)["secret"]
+        writes = Paginator(selectors.api_write_list().filter(credential=credential), 50)
+        page = writes.get_page(request.GET.get("page"))
+        response = render(
+            request, self.template_name, {"credential": credential, "page": page, "new_secret": new_secret}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CredentialRotateView(StaffRequiredMixin, View):
+    """Staff: choose how long the old secret keeps working (GET), then replace it (POST) and show
+    the new one once on the credential's page."""
+
+    template_name = "portal/credential_rotate.html"
+
+    def get(self, request, pk: int):
+        credential = get_object_or_404(selectors.partner_credential_list().filter(revoked_at__isnull=True), pk=pk)
+        return render(request, self.template_name, {"credential": credential, "form": PartnerCredentialRotateForm()})
+
+    def post(self, request, pk: int):
+        credential = get_object_or_404(selectors.partner_credential_list().filter(revoked_at__isnull=True), pk=pk)
+        form = PartnerCredentialRotateForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"credential": credential, "form": form}, status=400)
+        grace = datetime.timedelta(seconds=form.cleaned_data["grace_seconds"])
+        try:
+            credential, secret = services.partner_credential_rotate(credential=credential, grace=grace)
+        except CredentialAlreadyRevokedError:
+            messages.info(request, "That credential was revoked meanwhile: its secret was not replaced.")
+            return HttpResponseRedirect(reverse("portal:credential-detail", args=[credential.pk]), status=303)
+        request.session[NEW_CREDENTIAL_SESSION_KEY] = {"credential": credential.pk, "secret": secret}
+        return HttpResponseRedirect(reverse("portal:credential-detail", args=[credential.pk]), status=303)
 
 
 class CredentialRevokeView(StaffRequiredMixin, View):

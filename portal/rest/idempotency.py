@@ -22,13 +22,13 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponse
-from oauth2_provider.models import get_access_token_model
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from portal import services
 from portal.models import IdempotencyKey
 
+from .clients import bearer_client
 from .errors import api_error_response, is_api_request
 
 HEADER = "Idempotency-Key"
@@ -57,13 +57,9 @@ class IdempotencyKeyInProgress(APIException):
 def request_client(request) -> str | None:
     """Who sent ``request``, as the idempotency keys' owner: ``app:<id>`` for a valid partner
     bearer token, ``user:<id>`` for a signed-in session, or None (the view answers 401)."""
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    if authorization[:7].lower() == "bearer ":
-        # Looked up as django-oauth-toolkit stores it (by checksum), without reading the body: the
-        # view's own authentication still decides whether the token is accepted.
-        checksum = hashlib.sha256(authorization[7:].strip().encode()).hexdigest()
-        token = get_access_token_model().objects.filter(token_checksum=checksum).only("application", "expires").first()
-        return f"app:{token.application_id}" if token is not None and not token.is_expired() else None
+    if request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ":
+        client = bearer_client(request)
+        return f"app:{client.application_id}" if client is not None else None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"

@@ -50,3 +50,16 @@ class PublicReadPartnerOrStaffWrite(BasePermission):
             return "HTTP_AUTHORIZATION" not in request.META or bool(request.user and request.user.is_authenticated)
         self.message = "Only commissioner staff and the partner organisation that owns an indicator submit its values."
         return bool(request.user and can_view_dashboard(request.user))
+
+
+class PartnerReadOrStaff(BasePermission):
+    """A partner token with ``read`` (the view scopes the rows to its organisation), or a signed-in
+    member of staff. Nobody else; the view itself takes no writes (405)."""
+
+    def has_permission(self, request, view) -> bool:
+        token = request_token(request)
+        if token is not None:
+            self.message = TOKEN_SCOPE_MESSAGE
+            return token.is_valid(["read"])
+        self.message = "Only commissioner staff and partner API clients read the log of API writes."
+        return bool(request.user and can_view_dashboard(request.user))

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..models import FirmYear, Organisation
+from ..models import ApiWrite, FirmYear, Organisation
 from ..validators import company_number_normalise, validate_company_number
 from .fields import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField, WebAddressField
 
@@ -118,3 +118,23 @@ class FirmYearCreateInputSerializer(FirmYearInputSerializer):
 
     class Meta(FirmYearInputSerializer.Meta):
         fields = ["year", *FirmYearInputSerializer.Meta.fields]
+
+
+class ApiWriteSerializer(serializers.ModelSerializer):
+    client_id = serializers.CharField(source="credential.application.client_id", read_only=True)
+    organisation = serializers.CharField(source="credential.organisation.name", read_only=True)
+
+    class Meta:
+        model = ApiWrite
+        fields = [
+            "id",
+            "client_id",
+            "organisation",
+            "method",
+            "path",
+            "status_code",
+            "error_code",
+            "idempotency_key",
+            "replayed",
+            "created_at",
+        ]

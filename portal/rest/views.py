@@ -8,13 +8,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .. import permissions, services
-from ..filters import OrganisationFilterSet
-from ..models import FirmYear, Organisation
+from .. import permissions, selectors, services
+from ..filters import ApiWriteFilterSet, OrganisationFilterSet
+from ..models import ApiWrite, FirmYear, Organisation
 from .errors import service_errors_as_400, service_refusals_as_403
 from .list_cache import VersionedListCacheMixin
-from .permissions import PartnerScopeOrUser, request_token
+from .permissions import PartnerReadOrStaff, PartnerScopeOrUser, request_token
 from .serializers import (
+    ApiWriteSerializer,
     FirmYearCreateInputSerializer,
     FirmYearInputSerializer,
     FirmYearSerializer,
@@ -182,3 +183,32 @@ class OrganisationViewSet(
             FirmYearSerializer(row, context=context).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your API clients' writes"),
+    retrieve=extend_schema(summary="Get one API write"),
+)
+class ApiWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every write (POST, PUT, PATCH, DELETE) a partner's API clients sent, newest first: when,
+    the method and address, the answer's status and first error code, the `Idempotency-Key` and
+    whether the answer was replayed. A partner token with `read` sees its own organisation's
+    clients' writes; staff see every partner's."""
+
+    serializer_class = ApiWriteSerializer
+    permission_classes = [PartnerReadOrStaff]
+    filterset_class = ApiWriteFilterSet
+    ordering_fields = ["created_at", "status_code"]
+
+    queryset = ApiWrite.objects.none()  # for the schema; every request scopes its own
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        token = request_token(self.request)
+        if token is None:
+            return selectors.api_write_list()
+        organisation_id = selectors.partner_organisation_id(token)
+        if organisation_id is None:
+            return ApiWrite.objects.none()
+        return selectors.api_write_list(organisation_id=organisation_id)

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "portal.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.BrokerUnavailableMiddleware",
+    "portal.rest.write_log.ApiWriteLogMiddleware",
     "portal.rest.idempotency.IdempotencyMiddleware",
 ]
 

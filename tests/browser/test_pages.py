@@ -167,6 +167,26 @@ def test_staff_issue_and_revoke_a_partner_credential(page, staff_user):
     credential = PartnerCredential.objects.get(organisation__name="Coventry University")
     assert credential.scope_list == ["companies:write", "read"]
 
+    # Its page, with the log of writes, and replacing its secret (every error first, then done).
+    page.goto("/dashboard/api-credentials/")
+    page.get_by_role("link", name=re.compile("its writes and secret")).click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    assert "This client has sent no writes yet" in page.content()
+    page.get_by_role("link", name="Replace the secret").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    page.get_by_role("button", name="Replace the secret").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    assert "Choose how long the old secret keeps working" in page.get_by_role("alert").inner_text()
+    page.get_by_label("For 24 hours").check()
+    page.get_by_role("button", name="Replace the secret").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+    assert "will not be shown again" in page.content()
+    assert "The old secret keeps working until" in page.content()
+
     page.goto("/dashboard/api-credentials/")
     page.get_by_role("link", name=re.compile("Revoke")).click()
     page.wait_for_load_state("load")
