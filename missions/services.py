@@ -279,10 +279,74 @@ def observation_submit(
     broken rule at once: the value must fit the indicator's unit and the period its frequency
     (``missions.values``), a suppressed value has no value, a bound needs one.
     """
+    _observation_report_check(indicator, submitted_by, organisation)
+    item = {
+        "geography": geography,
+        "period_start": period_start,
+        "period_end": period_end,
+        "value": value,
+        "bound": bound,
+        "suppressed": suppressed,
+        "source_title": source_title,
+        "source_url": source_url,
+        "source_date": source_date,
+        "notes": notes,
+    }
+    observation, errors = _observation_build(indicator, item, submitted_by, organisation)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        result = _observation_upsert(observation)
+        data_version_bump("missions")
+    return result
+
+
+BULK_LIMIT = 1000
+
+
+def observations_submit_bulk(
+    *, indicator: Indicator, items: list[dict], submitted_by=None, organisation=None
+) -> list[tuple[Observation, bool]]:
+    """Record up to ``BULK_LIMIT`` reported values of one indicator, all or nothing; returns
+    ``(observation, created)`` per item, in order.
+
+    Each item is checked as ``observation_submit`` checks one, and two items for the same period
+    and geography are refused. Raises ``ValidationError`` keyed ``"<index>.<field>"`` (index from
+    0) naming every broken rule of every item, and writes nothing; ``PermissionDenied`` as
+    ``observation_submit`` does.
+    """
+    _observation_report_check(indicator, submitted_by, organisation)
+    if len(items) > BULK_LIMIT:
+        raise ValidationError({"non_field_errors": f"Send at most {BULK_LIMIT} values in one request."})
+    errors, observations, seen = {}, [], {}
+    for index, item in enumerate(items):
+        observation, item_errors = _observation_build(indicator, item, submitted_by, organisation)
+        key = (item["geography"].pk, observation.period_label)
+        if not item_errors and key in seen:
+            item_errors = {"period_start": f"Item {seen[key]} already reports this period and geography."}
+        seen.setdefault(key, index)
+        errors.update({f"{index}.{field}": message for field, message in item_errors.items()})
+        observations.append(observation)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        results = [_observation_upsert(observation) for observation in observations]
+        data_version_bump("missions")
+    return results
+
+
+def _observation_report_check(indicator: Indicator, submitted_by, organisation) -> None:
     if not can_report_indicator(submitted_by, indicator, organisation=organisation):
         if indicator.method != Indicator.Method.REPORTED:
             raise ValidationError({"indicator": "This indicator is computed by the portal, not reported."})
         raise PermissionDenied("Your organisation does not own this indicator.")
+
+
+def _observation_build(indicator: Indicator, item: dict, submitted_by, organisation) -> tuple[Observation, dict]:
+    """The unsaved observation of one reported value and its errors by field (empty when valid)."""
+    value, suppressed = item.get("value"), item.get("suppressed", False)
+    bound = item.get("bound", Observation.Bound.EXACT)
+    period_start, period_end = item["period_start"], item["period_end"]
     errors = observation_value_errors(
         indicator=indicator, value=value, period_start=period_start, period_end=period_end
     )
@@ -296,36 +360,55 @@ def observation_submit(
         errors["bound"] = "Choose exact, >, >=, < or <=."
     elif bound and value is None:
         errors["bound"] = "A bound needs a value."
-    if errors:
-        raise ValidationError(errors)
-    fields = {
-        "period_start": period_start,
-        "period_end": period_end,
-        "value": value,
-        "bound": bound,
-        "suppressed": suppressed,
-        "source_title": source_title,
-        "source_url": source_url,
-        "source_date": source_date,
-        "notes": notes,
-        "submitted_by": submitted_by if submitted_by and submitted_by.is_authenticated else None,
-        "submitted_by_organisation": organisation,
-    }
     observation = Observation(
         indicator=indicator,
-        geography=geography,
-        period_label=period_label(period_start, period_end),
+        geography=item["geography"],
+        period_label=period_label(period_start, period_end) if period_start <= period_end else "",
         status=Observation.Status.REPORTED,
-        **fields,
+        period_start=period_start,
+        period_end=period_end,
+        value=value,
+        bound=bound,
+        suppressed=suppressed,
+        source_title=item.get("source_title", ""),
+        source_url=item.get("source_url", ""),
+        source_date=item.get("source_date", ""),
+        notes=item.get("notes", ""),
+        submitted_by=submitted_by if submitted_by and submitted_by.is_authenticated else None,
+        submitted_by_organisation=organisation,
     )
-    observation.full_clean(exclude=["indicator", "geography"], validate_unique=False, validate_constraints=False)
-    with transaction.atomic():
-        result = Observation.objects.update_or_create(
-            indicator=indicator,
-            geography=geography,
-            period_label=observation.period_label,
-            status=Observation.Status.REPORTED,
-            defaults=fields,
+    if not errors:
+        try:
+            observation.full_clean(
+                exclude=["indicator", "geography"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    return observation, errors
+
+
+def _observation_upsert(observation: Observation) -> tuple[Observation, bool]:
+    # update_or_create, not a bulk upsert: a replaced value must stay in the observation's history.
+    fields = {
+        name: getattr(observation, name)
+        for name in (
+            "period_start",
+            "period_end",
+            "value",
+            "bound",
+            "suppressed",
+            "source_title",
+            "source_url",
+            "source_date",
+            "notes",
+            "submitted_by",
+            "submitted_by_organisation",
         )
-        data_version_bump("missions")
-    return result
+    }
+    return Observation.objects.update_or_create(
+        indicator=observation.indicator,
+        geography=observation.geography,
+        period_label=observation.period_label,
+        status=Observation.Status.REPORTED,
+        defaults=fields,
+    )

@@ -183,6 +183,13 @@ class ObservationCreateInputSerializer(StrictInputSerializer):
         ]
 
 
+class ObservationBulkResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, help_text="Values recorded.")
+    created = serializers.IntegerField(min_value=0, help_text="Of them, values for a new period and geography.")
+    replaced = serializers.IntegerField(min_value=0, help_text="Of them, values that replaced an earlier one.")
+    results = ObservationSerializer(many=True)
+
+
 class RefreshRunSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="kpi-refresh-detail")
     percent = serializers.IntegerField(read_only=True, min_value=0, max_value=100)

@@ -28,6 +28,7 @@ from .permissions import CommissionerStaffOnly
 from .serializers import (
     IndicatorSerializer,
     MissionSerializer,
+    ObservationBulkResultSerializer,
     ObservationCreateInputSerializer,
     ObservationSerializer,
     RefreshRunSerializer,
@@ -176,6 +177,51 @@ class IndicatorViewSet(
         queryset = self.filter_queryset(indicator.observations.select_related("geography"))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ObservationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Report up to 1,000 values at once, all or nothing",
+        description=(
+            "The same rules and rights as reporting one value, for a list of up to 1,000. Either every "
+            "value is recorded (each replacing an earlier one for its period and geography) or none is: "
+            "a 400 names each broken rule with the item's index from 0 and its field, as `attr` "
+            '`"3.value"`. Two items for the same period and geography are refused.'
+        ),
+        request=ObservationCreateInputSerializer(many=True),
+        responses={200: ObservationBulkResultSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="observations/bulk",
+        url_name="observations-bulk",
+        parser_classes=[NumberConstantsJSONParser],
+        filter_backends=[],
+    )
+    def observations_bulk(self, request, code=None):
+        indicator = self._indicator()
+        serializer = ObservationCreateInputSerializer(
+            data=request.data, many=True, allow_empty=False, max_length=services.BULK_LIMIT
+        )
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            try:
+                results = services.observations_submit_bulk(
+                    indicator=indicator,
+                    items=serializer.validated_data,
+                    submitted_by=self._user(),
+                    organisation=self._partner(),
+                )
+            except DjangoPermissionDenied as exc:
+                raise PermissionDenied(str(exc) or None) from exc
+        created = sum(1 for _, was_created in results if was_created)
+        return Response(
+            {
+                "count": len(results),
+                "created": created,
+                "replaced": len(results) - created,
+                "results": ObservationSerializer([observation for observation, _ in results], many=True).data,
+            }
+        )
 
     def _submit(self, indicator: Indicator) -> Response:
         serializer = ObservationCreateInputSerializer(data=self.request.data)
