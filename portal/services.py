@@ -4,7 +4,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -202,6 +202,52 @@ def firm_year_upsert(
     row.save()
     data_version_bump("organisations")
     return row, created
+
+
+FIRM_YEARS_BULK_LIMIT = 1000
+
+
+@transaction.atomic
+def firm_years_upsert_bulk(*, items: list[dict], actor: Actor) -> list[tuple[FirmYear, bool]]:
+    """Create or replace up to ``FIRM_YEARS_BULK_LIMIT`` years of facts, each ``{"organisation":
+    id, "year": …, **facts}``, all or nothing, each as ``firm_year_upsert`` does one for ``actor``.
+
+    Raises ``ValidationError`` keyed ``"<index>.<field>"`` (index from 0) naming every broken rule
+    of every item, and writes nothing: an organisation the actor cannot see reads as unknown, one it
+    may not change says why, and two items for one organisation and year are refused.
+    """
+    if len(items) > FIRM_YEARS_BULK_LIMIT:
+        raise ValidationError({"non_field_errors": f"Send at most {FIRM_YEARS_BULK_LIMIT} years in one request."})
+    user = None if actor.is_client else actor.user
+    # As the API reads: partners see the whole registry, people what they may read.
+    visible = Organisation.objects.all() if actor.is_client else Organisation.objects.visible_to(user)
+    organisations = visible.in_bulk({item["organisation"] for item in items})
+    source = firm_year_source(user=user, partner=actor.partner)
+    errors, results, seen = {}, [], {}
+    for index, item in enumerate(items):
+        data = {key: value for key, value in item.items() if key not in ("organisation", "year")}
+        organisation, key = organisations.get(item["organisation"]), (item["organisation"], item["year"])
+        if organisation is None:
+            errors[f"{index}.organisation"] = "No organisation with this id."
+        elif key in seen:
+            errors[f"{index}.year"] = f"Item {seen[key]} already reports this organisation's {item['year']}."
+        else:
+            try:
+                with transaction.atomic():
+                    results.append(
+                        firm_year_upsert(
+                            organisation=organisation, year=item["year"], data={**data, "source": source}, actor=actor
+                        )
+                    )
+            except PermissionDenied as refusal:
+                errors[f"{index}.organisation"] = str(refusal)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors[f"{index}.{'non_field_errors' if field == NON_FIELD_ERRORS else field}"] = messages
+        seen.setdefault(key, index)
+    if errors:
+        raise ValidationError(errors)
+    return results
 
 
 @transaction.atomic

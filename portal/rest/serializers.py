@@ -120,6 +120,22 @@ class FirmYearCreateInputSerializer(FirmYearInputSerializer):
         fields = ["year", *FirmYearInputSerializer.Meta.fields]
 
 
+class FirmYearBulkItemInputSerializer(FirmYearCreateInputSerializer):
+    organisation = StrictIntegerField(min_value=1, help_text="The id of the organisation the facts are of.")
+
+    class Meta(FirmYearCreateInputSerializer.Meta):
+        fields = ["organisation", *FirmYearCreateInputSerializer.Meta.fields]
+        # An existing year is replaced, not refused: no unique-together check on (organisation, year).
+        validators = []
+
+
+class FirmYearBulkResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, help_text="Years recorded.")
+    created = serializers.IntegerField(min_value=0, help_text="Of them, years that had no facts before.")
+    replaced = serializers.IntegerField(min_value=0, help_text="Of them, years whose facts were replaced.")
+    results = FirmYearSerializer(many=True)
+
+
 class ApiWriteSerializer(serializers.ModelSerializer):
     client_id = serializers.CharField(source="credential.application.client_id", read_only=True)
     organisation = serializers.CharField(source="credential.organisation.name", read_only=True)

@@ -16,6 +16,8 @@ from .list_cache import VersionedListCacheMixin
 from .permissions import PartnerReadOrStaff, PartnerScopeOrUser, request_token
 from .serializers import (
     ApiWriteSerializer,
+    FirmYearBulkItemInputSerializer,
+    FirmYearBulkResultSerializer,
     FirmYearCreateInputSerializer,
     FirmYearInputSerializer,
     FirmYearSerializer,
@@ -140,6 +142,37 @@ class OrganisationViewSet(
         page = self.paginate_queryset(organisation.years.order_by("-year"))
         context = {**self.get_serializer_context(), "full_access": self._full_access(organisation)}
         return self.get_paginated_response(FirmYearSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        summary="Create or replace up to 1,000 years of facts at once, all or nothing",
+        description=(
+            "Each item is one organisation's year, with the same rules and rights as writing one: "
+            "either every year is recorded or none is. A 400 names each broken rule with the item's "
+            'index from 0 and its field, as `attr` `"3.employees"`; an organisation the client may not '
+            'change is refused at `"<index>.organisation"` with the reason.'
+        ),
+        request=FirmYearBulkItemInputSerializer(many=True),
+        responses={200: FirmYearBulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="years/bulk", url_name="years-bulk", filter_backends=[])
+    def years_bulk(self, request):
+        actor = permissions.request_actor(request)
+        serializer = FirmYearBulkItemInputSerializer(
+            data=request.data, many=True, allow_empty=False, max_length=services.FIRM_YEARS_BULK_LIMIT
+        )
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            results = services.firm_years_upsert_bulk(items=serializer.validated_data, actor=actor)
+        created = sum(1 for _, was_created in results if was_created)
+        context = {**self.get_serializer_context(), "full_access": True}
+        return Response(
+            {
+                "count": len(results),
+                "created": created,
+                "replaced": len(results) - created,
+                "results": FirmYearSerializer([row for row, _ in results], many=True, context=context).data,
+            }
+        )
 
     @extend_schema(methods=["GET"], summary="Get the facts of one year", parameters=[YEAR_PARAMETER])
     @extend_schema(
