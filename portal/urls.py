@@ -29,6 +29,7 @@ portal_patterns = [
     path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("partners/getting-started/", views.PartnerGuideView.as_view(), name="partner-guide"),
     path("feedback/", views.FeedbackView.as_view(), name="feedback"),
     path("feedback/thank-you/", views.FeedbackThanksView.as_view(), name="feedback-thanks"),
 ]

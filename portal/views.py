@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Callable
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
 from .forms import FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
 from .rest.errors import api_error_response, is_api_request
+from .site_url import site_url
 
 
 class HomeView(TemplateView):
@@ -38,6 +40,18 @@ class AccessibilityView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "portal/privacy.html"
+
+
+class PartnerGuideView(TemplateView):
+    """Anyone: getting started with the partner API, with a first token request and call in curl
+    and in Python, addressed to this portal, and every scope."""
+
+    template_name = "portal/partner_guide.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            base_url=site_url(), scopes=settings.OAUTH2_PROVIDER["SCOPES"].items(), **kwargs
+        )
 
 
 class FeedbackView(View):

@@ -15,6 +15,7 @@ PUBLIC_PAGES = [
     "/",
     "/accessibility/",
     "/privacy/",
+    "/partners/getting-started/",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
