@@ -115,6 +115,8 @@ TARGETS = [
     Target("/api/v1/workspaces/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/organisations/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/api-writes/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/webhook-subscriptions/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/webhook-deliveries/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.jobs import job_enqueue_on_commit, job_heartbeat
 from portal.page_cache import data_version_bump
+from portal.webhooks import webhook_event_emit, webhook_events_emit
 
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
@@ -163,11 +164,14 @@ def _refresh_run_execute(run_id: int) -> RefreshRun | None:
             failures.append(f"{key}: {error}")
             _progress(run_id, done)
     with transaction.atomic():
+        finished = RefreshRun.Status.FAILED if failures else RefreshRun.Status.SUCCEEDED
         if RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
-            status=RefreshRun.Status.FAILED if failures else RefreshRun.Status.SUCCEEDED,
-            finished_at=timezone.now(),
-            error="\n".join(failures),
+            status=finished, finished_at=timezone.now(), error="\n".join(failures)
         ):
+            webhook_event_emit(
+                event="kpi_refresh.finished",
+                data={"run": run_id, "status": finished, "indicators": len(indicators), "failed": len(failures)},
+            )
             data_version_bump("refreshes")
     return RefreshRun.objects.get(pk=run_id)
 
@@ -297,6 +301,7 @@ def observation_submit(
         raise ValidationError(errors)
     with transaction.atomic():
         result = _observation_upsert(observation)
+        _observations_published(indicator, [result[0]])
         data_version_bump("missions")
     return result
 
@@ -331,6 +336,7 @@ def observations_submit_bulk(
         raise ValidationError(errors)
     with transaction.atomic():
         results = [_observation_upsert(observation) for observation in observations]
+        _observations_published(indicator, [observation for observation, _ in results])
         data_version_bump("missions")
     return results
 
@@ -385,6 +391,29 @@ def _observation_build(indicator: Indicator, item: dict, submitted_by, organisat
         except ValidationError as error:
             errors.update({field: messages[0] for field, messages in error.message_dict.items()})
     return observation, errors
+
+
+def _observations_published(indicator: Indicator, observations: list[Observation]) -> None:
+    """Tell the partners subscribed to it: everyone of a public indicator, only its owner of one
+    that is not public."""
+    webhook_events_emit(
+        event="observation.published",
+        data_list=[
+            {
+                "indicator": indicator.code,
+                "geography": observation.geography.code,
+                "period": observation.period_label,
+                "period_start": observation.period_start.isoformat(),
+                "period_end": observation.period_end.isoformat(),
+                "value": None if observation.value is None else str(observation.value),
+                "bound": observation.bound,
+                "suppressed": observation.suppressed,
+                "status": observation.status,
+            }
+            for observation in observations
+        ],
+        organisation_ids=None if indicator.is_public else {indicator.owner_id} - {None},
+    )
 
 
 def _observation_upsert(observation: Observation) -> tuple[Observation, bool]:

@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
-from portal.rest.views import ApiWriteViewSet, OrganisationViewSet
+from portal.rest.views import ApiWriteViewSet, OrganisationViewSet, WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from workspaces.api.views import WorkspaceApplicationViewSet, WorkspaceViewSet
 
 router = DefaultRouter()
@@ -14,3 +14,5 @@ router.register("kpi-refreshes", RefreshRunViewSet, basename="kpi-refresh")
 router.register("workspaces", WorkspaceViewSet, basename="workspace")
 router.register("workspace-applications", WorkspaceApplicationViewSet, basename="workspace-application")
 router.register("api-writes", ApiWriteViewSet, basename="api-write")
+router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

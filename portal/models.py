@@ -422,3 +422,67 @@ class ApiWrite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status_code}"
+
+
+WEBHOOK_EVENTS = {
+    "observation.published": "A value of an indicator was published or replaced.",
+    "kpi_refresh.finished": "A KPI refresh finished (succeeded or failed).",
+}
+
+
+class WebhookSubscription(models.Model):
+    """A partner client's request to be told of events: the portal POSTs each one to ``url``,
+    signed with ``secret`` (HMAC-SHA256 of the timestamp and the body). After
+    ``WEBHOOK_PAUSE_AFTER_FAILURES`` deliveries in a row fail for good, the subscription is paused
+    with the reason, and the partner sees it; changing the subscription resumes it."""
+
+    credential = models.ForeignKey(PartnerCredential, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField("address", max_length=500, validators=[validate_web_address])
+    events = models.CharField(max_length=300, help_text="Space-separated event names.")
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True)
+    paused_reason = models.CharField(max_length=300, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.events})"
+
+    @property
+    def event_list(self) -> list[str]:
+        return self.events.split()
+
+
+class WebhookDelivery(models.Model):
+    """One event sent, or to be sent, to one subscription. ``delivery_id`` travels in the
+    ``Portal-Delivery`` header so a receiver can drop a repeat. A pending delivery is tried at
+    ``next_attempt_at`` until it succeeds or has been tried ``WEBHOOK_MAX_ATTEMPTS`` times."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(unique=True, editable=False)
+    event = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.subscription.url}: {self.status}"

@@ -4,7 +4,7 @@ import functools
 
 from django.db.models import Count, Q
 
-from .models import ApiWrite, FirmYear, Organisation, PartnerCredential
+from .models import ApiWrite, FirmYear, Organisation, PartnerCredential, WebhookDelivery
 
 
 def dashboard_stats() -> dict:
@@ -27,6 +27,14 @@ def api_write_list(*, organisation_id: int | None = None):
     if organisation_id is not None:
         writes = writes.filter(credential__organisation_id=organisation_id)
     return writes.order_by("-created_at", "-pk")
+
+
+def webhook_delivery_list(*, credential=None, credential_id: int | None = None):
+    """Webhook deliveries of one credential's subscriptions, newest first, with the subscription."""
+    deliveries = WebhookDelivery.objects.select_related("subscription")
+    if credential is not None:
+        credential_id = credential.pk
+    return deliveries.filter(subscription__credential_id=credential_id).order_by("-created_at", "-pk")
 
 
 def partner_credential_list():

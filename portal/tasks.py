@@ -47,3 +47,24 @@ def feedback_send(feedback_id: int) -> bool:
 def idempotency_keys_expire() -> int:
     """Scheduled hourly: delete the API's idempotency keys past their lifetime. Idempotent."""
     return services.idempotency_keys_expire()
+
+
+@shared_task(name="portal.webhook_deliver", **RETRY)
+def webhook_deliver(delivery_id: int) -> str:
+    """Send one webhook delivery if it is pending and due: ``webhooks.webhook_delivery_attempt``.
+    Idempotent: a delivery already sent, or being sent, is skipped."""
+    from . import webhooks
+
+    return webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="portal.webhook_deliveries_send_due", **RETRY)
+def webhook_deliveries_send_due() -> int:
+    """Scheduled every minute: send the deliveries due for a first or another attempt (those whose
+    job never ran, and retries after their backoff). Idempotent."""
+    from . import webhooks
+
+    due = webhooks.webhook_deliveries_due()
+    for delivery_id in due:
+        webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+    return len(due)

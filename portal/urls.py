@@ -27,6 +27,11 @@ portal_patterns = [
     path("dashboard/api-credentials/<int:pk>/", views.CredentialDetailView.as_view(), name="credential-detail"),
     path("dashboard/api-credentials/<int:pk>/rotate/", views.CredentialRotateView.as_view(), name="credential-rotate"),
     path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),
+    path(
+        "dashboard/api-credentials/<int:pk>/deliveries/<int:delivery_pk>/resend/",
+        views.WebhookDeliveryResendView.as_view(),
+        name="webhook-delivery-resend",
+    ),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("partners/getting-started/", views.PartnerGuideView.as_view(), name="partner-guide"),

@@ -15,7 +15,7 @@ from django.views import View, defaults
 from django.views.generic import TemplateView
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
 
-from . import health, page_cache, permissions, selectors, services
+from . import health, page_cache, permissions, selectors, services, webhooks
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
 from .forms import FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
@@ -150,9 +150,14 @@ class CredentialDetailView(StaffRequiredMixin, View):
             new_secret = request.session.pop(NEW_CREDENTIAL_SESSION_KEY)["secret"]
         writes = Paginator(selectors.api_write_list().filter(credential=credential), 50)
         page = writes.get_page(request.GET.get("page"))
-        response = render(
-            request, self.template_name, {"credential": credential, "page": page, "new_secret": new_secret}
-        )
+        context = {
+            "credential": credential,
+            "page": page,
+            "new_secret": new_secret,
+            "subscriptions": credential.webhooks.all(),
+            "deliveries": selectors.webhook_delivery_list(credential=credential)[:20],
+        }
+        response = render(request, self.template_name, context)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -180,6 +185,17 @@ class CredentialRotateView(StaffRequiredMixin, View):
             return HttpResponseRedirect(reverse("portal:credential-detail", args=[credential.pk]), status=303)
         request.session[NEW_CREDENTIAL_SESSION_KEY] = {"credential": credential.pk, "secret": secret}
         return HttpResponseRedirect(reverse("portal:credential-detail", args=[credential.pk]), status=303)
+
+
+class WebhookDeliveryResendView(StaffRequiredMixin, View):
+    """Staff: send a webhook delivery again (a new delivery of the same event and data), then back
+    to the credential's page."""
+
+    def post(self, request, pk: int, delivery_pk: int):
+        delivery = get_object_or_404(selectors.webhook_delivery_list(credential_id=pk), pk=delivery_pk)
+        copy = webhooks.webhook_delivery_replay(delivery=delivery)
+        messages.success(request, f"The {delivery.event} event will be sent again as delivery {copy.delivery_id}.")
+        return HttpResponseRedirect(reverse("portal:credential-detail", args=[pk]), status=303)
 
 
 class CredentialRevokeView(StaffRequiredMixin, View):

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..models import ApiWrite, FirmYear, Organisation
+from ..models import WEBHOOK_EVENTS, ApiWrite, FirmYear, Organisation, WebhookDelivery, WebhookSubscription
 from ..validators import company_number_normalise, validate_company_number
 from .fields import StrictCharField, StrictInputSerializer, StrictIntegerField, StrictRegexField, WebAddressField
 
@@ -154,3 +154,55 @@ class ApiWriteSerializer(serializers.ModelSerializer):
             "replayed",
             "created_at",
         ]
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=sorted(WEBHOOK_EVENTS)), source="event_list")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "events", "is_active", "paused_reason", "consecutive_failures", "created_at"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="The signing secret. Shown in this answer only: keep it to check signatures."
+    )
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionInputSerializer(StrictInputSerializer):
+    url = WebAddressField(help_text="Where to POST the events: an https:// address.")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(WEBHOOK_EVENTS)), allow_empty=False, max_length=len(WEBHOOK_EVENTS)
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "events"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    subscription = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "delivery_id",
+            "subscription",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields

@@ -6,14 +6,15 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, webhooks
 from ..filters import ApiWriteFilterSet, OrganisationFilterSet
-from ..models import ApiWrite, FirmYear, Organisation
+from ..models import ApiWrite, FirmYear, Organisation, WebhookDelivery, WebhookSubscription
 from .errors import service_errors_as_400, service_refusals_as_403
 from .list_cache import VersionedListCacheMixin
-from .permissions import PartnerReadOrStaff, PartnerScopeOrUser, request_token
+from .permissions import TOKEN_SCOPE_MESSAGE, PartnerReadOrStaff, PartnerScopeOrUser, request_token
 from .serializers import (
     ApiWriteSerializer,
     FirmYearBulkItemInputSerializer,
@@ -23,6 +24,10 @@ from .serializers import (
     FirmYearSerializer,
     OrganisationInputSerializer,
     OrganisationSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionCreatedSerializer,
+    WebhookSubscriptionInputSerializer,
+    WebhookSubscriptionSerializer,
 )
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -245,3 +250,112 @@ class ApiWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if organisation_id is None:
             return ApiWrite.objects.none()
         return selectors.api_write_list(organisation_id=organisation_id)
+
+
+class WebhookClientOnly(BasePermission):
+    """Partner API clients only (a subscription belongs to one client): `read` to read, the
+    `webhooks` scope to subscribe, change or unsubscribe."""
+
+    message = "Webhooks belong to partner API clients: use a partner token."
+
+    def has_permission(self, request, view) -> bool:
+        token = request_token(request)
+        if token is None:
+            return False
+        self.message = TOKEN_SCOPE_MESSAGE
+        return token.is_valid(["read" if request.method in SAFE_METHODS else "webhooks"])
+
+
+def _token_credential(request):
+    credential = getattr(request.auth, "application", None) and getattr(
+        request.auth.application, "partner_credential", None
+    )
+    if credential is None or not credential.is_active:
+        raise PermissionDenied("This API client's credential is no longer active.")
+    return credential
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List this client's webhook subscriptions"),
+    retrieve=extend_schema(summary="Get a webhook subscription"),
+    create=extend_schema(
+        summary="Subscribe an address to events",
+        request=WebhookSubscriptionInputSerializer,
+        responses={201: WebhookSubscriptionCreatedSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a subscription's address or events (resumes a paused one)",
+        request=WebhookSubscriptionInputSerializer,
+        responses=WebhookSubscriptionSerializer,
+    ),
+    destroy=extend_schema(summary="Unsubscribe"),
+)
+class WebhookSubscriptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A partner client's webhook subscriptions. Each event is POSTed to the address as JSON
+    `{"id", "event", "created", "data"}` with the headers `Portal-Event`, `Portal-Delivery` (the
+    id, to drop a repeat) and `Portal-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." and
+    the body, keyed with the subscription's secret>`; a receiver answers 2xx within 5 seconds.
+    Failed deliveries are retried with backoff; after 5 deliveries in a row fail for good, the
+    subscription is paused and `paused_reason` says why. Events: `observation.published`,
+    `kpi_refresh.finished`."""
+
+    serializer_class = WebhookSubscriptionSerializer
+    permission_classes = [WebhookClientOnly]
+    filter_backends = []
+    http_method_names = ["get", "post", "patch", "delete"]
+    queryset = WebhookSubscription.objects.none()  # for the schema; every request scopes its own
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return WebhookSubscription.objects.filter(credential__application_id=self.request.auth.application_id)
+
+    def create(self, request, *args, **kwargs):
+        serializer = WebhookSubscriptionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            subscription = webhooks.webhook_subscription_create(
+                credential=_token_credential(request), **serializer.validated_data
+            )
+        return Response(WebhookSubscriptionCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        subscription = self.get_object()
+        serializer = WebhookSubscriptionInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            subscription = webhooks.webhook_subscription_update(subscription=subscription, **serializer.validated_data)
+        return Response(WebhookSubscriptionSerializer(subscription).data)
+
+    def destroy(self, request, *args, **kwargs):
+        webhooks.webhook_subscription_delete(subscription=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List this client's webhook deliveries, newest first"),
+    retrieve=extend_schema(summary="Get a webhook delivery"),
+)
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """What was sent to this client's subscriptions, and what is still to be sent: status,
+    attempts, the receiver's last answer or the error, and when the next try is due."""
+
+    serializer_class = WebhookDeliverySerializer
+    permission_classes = [WebhookClientOnly]
+    filterset_fields = ["status", "event", "subscription"]
+    ordering_fields = ["created_at"]
+    queryset = WebhookDelivery.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return WebhookDelivery.objects.filter(
+            subscription__credential__application_id=self.request.auth.application_id
+        ).order_by("-created_at", "-pk")

@@ -239,6 +239,15 @@ API_MAX_BODY_BYTES = 2 * 1024 * 1024
 # retry waits for the first request with its key to finish.
 IDEMPOTENCY_KEY_HOURS = 24
 IDEMPOTENCY_WAIT_SECONDS = 10
+# Webhooks (portal/webhooks.py): tries per delivery, the first retry's wait (doubling, at most an
+# hour), the receiver's time to answer, and failed deliveries in a row that pause a subscription.
+# Partners' addresses must be https and public; development and tests relax both.
+WEBHOOK_MAX_ATTEMPTS = 6
+WEBHOOK_RETRY_SECONDS = 30
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_PAUSE_AFTER_FAILURES = 5
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
 # Every error the API can answer is declared on every operation it applies to; 500 on all of them.
 DRF_STANDARDIZED_ERRORS = {
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
@@ -291,6 +300,7 @@ SPECTACULAR_SETTINGS = {
                             "observations:write": "Submit indicator observations",
                             "companies:write": "Submit organisations and yearly company facts",
                             "investments:write": "Submit investment deals",
+                            "webhooks": "Subscribe to event notifications (webhooks)",
                         },
                     }
                 },
@@ -306,6 +316,7 @@ OAUTH2_PROVIDER = {
         "observations:write": "Submit indicator observations",
         "companies:write": "Submit organisations and yearly company facts",
         "investments:write": "Submit investment deals",
+        "webhooks": "Subscribe to event notifications (webhooks)",
     },
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -57,3 +57,6 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": False}  # noqa: F405
 API_THROTTLE_RATES = {"client": "100000/min", "user": "100000/min", "anon": "100000/min"}
 # The portal's logging, written only where pytest captures it (caplog and the failure report).
 LOGGING = {**LOGGING, "root": {"handlers": [], "level": "INFO"}}  # noqa: F405
+# Webhook receivers in tests listen on 127.0.0.1 over http.
+WEBHOOK_ALLOW_HTTP = True
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
