@@ -106,6 +106,8 @@ TARGETS = [
     Target("/feedback/thank-you/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/privacy/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/partners/getting-started/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/data/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/data/catalog.jsonld", "public", REFERENCE_PAGE, 1 / 3),
     Target("/api/v1/docs/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/dashboard/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, 1 / 5),

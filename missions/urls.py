@@ -1,6 +1,6 @@
 """URLs of the missions app's pages and downloads; included by portal/urls.py."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -20,6 +20,8 @@ urlpatterns = [
         views.IndicatorObservationsJsonView.as_view(),
         name="indicator-observations-json",
     ),
+    path("data/", views.OpenDataView.as_view(), name="open-data"),
+    re_path(r"^data/catalog\.(?P<extension>jsonld|ttl)$", views.DcatCatalogueView.as_view(), name="dcat-catalogue"),
     path("dashboard/observations/new/", views.ObservationCreateView.as_view(), name="observation-create"),
     path("dashboard/kpi-refreshes/", views.RefreshRunCreateView.as_view(), name="refresh-run-create"),
     path("dashboard/kpi-refreshes/<int:pk>/", views.RefreshRunDetailView.as_view(), name="refresh-run-detail"),

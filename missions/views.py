@@ -6,6 +6,7 @@ import datetime
 import functools
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,18 +18,17 @@ from django.views.generic import TemplateView
 
 from portal import health, page_cache
 from portal import selectors as portal_selectors
+from portal.exports import csv_text
 from portal.forms import form_add_service_errors
 from portal.permissions import can_view_dashboard
+from portal.site_url import site_url
 from portal.views import StaffRequiredMixin
 from workspaces import selectors as workspace_selectors
 
-from . import selectors, services
+from . import open_data, selectors, services
 from .forms import ObservationForm
 from .models import Indicator, Mission, RefreshRun
 from .permissions import can_report_indicator
-
-# OWASP CSV injection: a spreadsheet runs a text cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
@@ -186,19 +186,12 @@ class IndicatorDetailView(View):
         return render(request, self.template_name, context)
 
 
-def _csv_cell(value) -> str | Decimal | int:
-    """A value as one CSV cell: numbers stay numbers; text that a spreadsheet would run as a
-    formula gets a leading single quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+def _csv_cell(value) -> str:
+    """A value as one CSV cell (``portal.exports.csv_text``), numbers as the pages write them
+    without thousands separators."""
     if isinstance(value, Decimal):
         return selectors.number_text(value).replace(",", "")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return csv_text(value)
 
 
 def _json_value(value):
@@ -292,3 +285,52 @@ class ObservationCreateView(StaffRequiredMixin, View):
 
     def _render(self, form, status: int = 200):
         return render(request=self.request, template_name=self.template_name, context={"form": form}, status=status)
+
+
+def _open_data_context(request) -> dict:
+    return page_cache.fragment_context(
+        request, "open-data", data=["missions", "workspaces"], audience="public", vary=[site_url()]
+    )
+
+
+class OpenDataView(View):
+    """Anyone: every dataset the portal publishes, with its CSV and JSON downloads, how often it
+    is updated and when it last was, the licence, and the DCAT catalogue."""
+
+    template_name = "missions/open_data.html"
+
+    def get(self, request):
+        datasets = SimpleLazyObject(open_data.dataset_list)
+        context = {
+            **_open_data_context(request),
+            "datasets": datasets,
+            "fresh_count": SimpleLazyObject(lambda: sum(1 for dataset in datasets if dataset.is_fresh)),
+            "licence_url": open_data.LICENCE_URL,
+            "licence_title": open_data.LICENCE_TITLE,
+        }
+        return render(request, self.template_name, context)
+
+
+class DcatCatalogueView(View):
+    """Anyone: the DCAT-AP 3.0 catalogue of the portal's datasets, as JSON-LD or Turtle."""
+
+    formats = {"jsonld": ("json-ld", "application/ld+json"), "ttl": ("turtle", "text/turtle")}
+
+    def get(self, request, extension: str):
+        rdf_format, content_type = self.formats[extension]
+        base_url = site_url()
+
+        def serialise() -> str:
+            graph = open_data.catalogue_graph(
+                open_data.dataset_list(), base_url=base_url, contact_email=settings.PORTAL_CONTACT_EMAIL
+            )
+            return graph.serialize(format=rdf_format)
+
+        body = page_cache.cached_value(
+            request,
+            f"dcat-{extension}-{base_url}",
+            data=["missions", "workspaces"],
+            audience="public",
+            compute=serialise,
+        )
+        return HttpResponse(body, content_type=f"{content_type}; charset=utf-8")

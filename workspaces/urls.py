@@ -11,6 +11,9 @@ urlpatterns = [
     # The public catalogue
     path("workspaces/", views.WorkspaceListView.as_view(), name="workspace-list"),
     path("workspaces/criteria/", views.CriterionListView.as_view(), name="criterion-list"),
+    # Open data: stable download addresses listed in the portal's DCAT catalogue
+    path("data/workspaces.csv", views.WorkspaceExportCsvView.as_view(), name="workspace-export-csv"),
+    path("data/workspaces.json", views.WorkspaceExportJsonView.as_view(), name="workspace-export-json"),
     # Founders
     path("workspaces/applications/", views.ApplicationListView.as_view(), name="application-list"),
     path("workspaces/applications/new/", views.ApplicationCreateView.as_view(), name="application-create"),

@@ -16,6 +16,7 @@ PUBLIC_PAGES = [
     "/accessibility/",
     "/privacy/",
     "/partners/getting-started/",
+    "/data/",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",

@@ -1,11 +1,14 @@
 """The workspace catalogue: the public list, workspace pages and the published criteria; and the
 staff pages that add and change workspaces and end tenancies."""
 
+import csv
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -13,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from portal import page_cache
+from portal.exports import csv_text
 from portal.forms import form_add_service_errors
 from portal.views import RuleRequiredMixin
 
@@ -256,3 +260,72 @@ class TenancyEndView(RuleRequiredMixin, View):
     def _render(self, tenancy: Tenancy, form: TenancyEndForm, status: int = 200):
         context = {"tenancy": tenancy, "form": form}
         return render(self.request, self.template_name, context, status=status)
+
+
+EXPORT_FIELDS = [
+    "name",
+    "slug",
+    "provider",
+    "address",
+    "postcode",
+    "borough",
+    "accepting_applications",
+    "desk_type",
+    "desks",
+    "free_desks",
+    "monthly_price_gbp",
+    "subsidy",
+    "page",
+]
+
+
+def _export_rows(request) -> list[dict]:
+    """One row per workspace and desk type it offers, for the open-data downloads. Two queries."""
+    rows = []
+    for workspace in Workspace.objects.for_list():
+        page = request.build_absolute_uri(reverse("workspaces:workspace-detail", args=[workspace.slug]))
+        for pool in workspace.offered_pools:
+            rows.append(
+                {
+                    "name": workspace.name,
+                    "slug": workspace.slug,
+                    "provider": workspace.provider.name,
+                    "address": " ".join(workspace.address.split()),
+                    "postcode": workspace.postcode,
+                    "borough": workspace.get_local_authority_display(),
+                    "accepting_applications": workspace.accepting_applications,
+                    "desk_type": pool.get_desk_type_display(),
+                    "desks": pool.capacity,
+                    "free_desks": pool.capacity - pool.allocated,
+                    "monthly_price_gbp": pool.monthly_price_gbp,
+                    "subsidy": workspace.subsidy,
+                    "page": page,
+                }
+            )
+    return rows
+
+
+class WorkspaceExportCsvView(View):
+    """Anyone: the workspace catalogue as CSV (open data, Open Government Licence)."""
+
+    def get(self, request):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="workspaces.csv"'
+        writer = csv.writer(response)
+        writer.writerow(EXPORT_FIELDS)
+        for row in _export_rows(request):
+            writer.writerow([csv_text(row[name]) for name in EXPORT_FIELDS])
+        return response
+
+
+class WorkspaceExportJsonView(View):
+    """Anyone: the workspace catalogue as JSON (open data, Open Government Licence)."""
+
+    def get(self, request):
+        rows = [
+            {name: (str(value) if isinstance(value, Decimal) else value) for name, value in row.items()}
+            for row in _export_rows(request)
+        ]
+        response = JsonResponse({"licence": "Open Government Licence v3.0", "workspaces": rows})
+        response["Content-Disposition"] = 'attachment; filename="workspaces.json"'
+        return response

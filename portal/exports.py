@@ -1,0 +1,24 @@
+"""What every CSV the portal publishes shares: a cell that a spreadsheet would run as a formula is
+made text, so opening a download never runs anything."""
+
+import datetime
+from decimal import Decimal
+
+# A leading =, +, -, @, tab or carriage return makes a spreadsheet read a cell as a formula (OWASP
+# "CSV injection"); a single quote in front makes it text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value) -> str:
+    """A value as one CSV cell: empty for None, ``true``/``false``, ISO dates, numbers as they are,
+    and text that could be read as a formula behind a single quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
