@@ -50,6 +50,7 @@ lint: setup-dev
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/bandit -q -c pyproject.toml -r . --severity-level medium
 
 test: setup-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

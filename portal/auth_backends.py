@@ -19,7 +19,7 @@ def _user_with_access_sql(vendor: str) -> str:
     names = "string_agg(g.name, ',')" if vendor == "postgresql" else "group_concat(g.name, ',')"
     memberships = User.groups.through._meta.db_table
     return (
-        f"SELECT u.*, "  # noqa: S608 - table names are the models'
+        f"SELECT u.*, "  # noqa: S608 - table names are the models'  # nosec B608
         f"(SELECT {names} FROM {memberships} m JOIN {Group._meta.db_table} g ON g.id = m.group_id"
         f" WHERE m.user_id = u.id) AS portal_roles, "
         f"EXISTS (SELECT 1 FROM {Authenticator._meta.db_table} a WHERE a.user_id = u.id AND a.type = %s)"

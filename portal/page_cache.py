@@ -70,7 +70,7 @@ def data_version_bump(*keys: str) -> None:
     rows = ", ".join(["(%s, 1)"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (key, version) VALUES {rows} "  # noqa: S608 - table name is ours
+            f"INSERT INTO {table} (key, version) VALUES {rows} "  # noqa: S608 - table name is ours  # nosec B608
             f"ON CONFLICT (key) DO UPDATE SET version = {table}.version + 1",
             keys,
         )
@@ -99,7 +99,7 @@ def data_versions(request=None) -> dict[str, int]:
         # Plain SQL: this runs on every cached page, and the ORM's query building cost more than
         # the query itself.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT key, version FROM {connection.ops.quote_name(DataVersion._meta.db_table)}")  # noqa: S608
+            cursor.execute(f"SELECT key, version FROM {connection.ops.quote_name(DataVersion._meta.db_table)}")  # noqa: S608  # nosec B608
             versions.update(cursor.fetchall())
         if request is not None:
             request._data_versions = versions

@@ -10,7 +10,7 @@ class SessionStore(DatabaseSessionStore):
 
     def _get_session_from_db(self):
         table = self.model._meta.db_table
-        query = f"SELECT * FROM {table} WHERE session_key = %s AND expire_date > %s"  # noqa: S608 - our table
+        query = f"SELECT * FROM {table} WHERE session_key = %s AND expire_date > %s"  # noqa: S608 - our table  # nosec B608
         session = next(iter(self.model.objects.raw(query, [self.session_key, timezone.now()])), None)
         if session is None:
             self._session_key = None

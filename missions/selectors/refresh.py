@@ -12,7 +12,7 @@ def refresh_run_latest() -> RefreshRun | None:
     in plain SQL: the staff dashboard reads it on every load, and building it through the ORM cost
     more than running it."""
     table = connection.ops.quote_name(RefreshRun._meta.db_table)
-    query = f"SELECT * FROM {table} ORDER BY created_at DESC, id DESC LIMIT 1"  # noqa: S608 - our table
+    query = f"SELECT * FROM {table} ORDER BY created_at DESC, id DESC LIMIT 1"  # noqa: S608 - our table  # nosec B608
     return next(iter(RefreshRun.objects.raw(query)), None)
 
 
