@@ -9,16 +9,26 @@ from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext
 
 EMAIL_MESSAGES = {
     "required": "Enter an email address",
     "invalid": "Enter an email address in the correct format, like name@example.org",
 }
 SAME_PASSWORD_MESSAGE = "Enter the same new password in both boxes"
-NEW_PASSWORD_HINT = (
-    "At least 8 characters. Not a common password, not only numbers and not close to your email address."
-)
 CODE_HINT = "The 6-digit code your authenticator app shows for the Tech Commissioner Portal, like 123456."
+
+
+def new_password_hint() -> str:
+    """What a new password must be, from the validators in ``AUTH_PASSWORD_VALIDATORS``."""
+    lengths = [
+        validator.min_length
+        for validator in password_validation.get_default_password_validators()
+        if isinstance(validator, password_validation.MinimumLengthValidator)
+    ]
+    length = f"At least {max(lengths)} characters. " if lengths else ""
+    return f"{length}Not a common password, not only numbers and not close to your name or email address."
 
 
 def _relabel(form: forms.Form, fields: dict[str, tuple[str, str, str]]) -> None:
@@ -33,12 +43,23 @@ def _relabel(form: forms.Form, fields: dict[str, tuple[str, str, str]]) -> None:
         field.widget.attrs.pop("placeholder", None)
 
 
-def _check_same_password(form: forms.Form) -> None:
-    """Report on the confirmation box when the two new passwords differ, even when the first is
+def _check_same_password(form: forms.Form, message: str = SAME_PASSWORD_MESSAGE) -> None:
+    """Report on the confirmation box when the two passwords differ, even when the first is
     refused for another reason, so every problem is listed at once."""
     first, second = form["password1"].value(), form["password2"].value()
     if first and second and first != second and not form.has_error("password2"):
-        form.add_error("password2", SAME_PASSWORD_MESSAGE)
+        form.add_error("password2", message)
+
+
+def _drop_error(form: forms.Form, name: str, message: str) -> None:
+    """Remove one of allauth's own messages from a field, where the portal reports it in its words."""
+    errors = form.errors.get(name)
+    if errors is not None:
+        kept = [error for error in errors if error != message]
+        if kept:
+            form.errors[name] = form.error_class(kept)
+        else:
+            del form.errors[name]
 
 
 class LoginForm(account_forms.LoginForm):
@@ -53,6 +74,35 @@ class LoginForm(account_forms.LoginForm):
         self.fields["remember"].help_text = "Leave this unticked on a shared computer."
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(account_forms.SignupForm):
+    """Founders' sign-up (with the full name from ``portal.forms.SignupForm``): labels, hints and
+    every error at once, the passwords' mismatch included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "full_name": ("Full name", "", "Enter your full name"),
+                "email": (
+                    "Email address",
+                    "We will email a code to this address to check it is yours.",
+                    EMAIL_MESSAGES["required"],
+                ),
+                "password1": ("Password", new_password_hint(), "Enter a password"),
+                "password2": ("Confirm password", "Type the password again.", "Confirm your password"),
+            },
+        )
+        self.fields["email"].error_messages["invalid"] = EMAIL_MESSAGES["invalid"]
+        self.fields["full_name"].error_messages["max_length"] = "Your name must be 200 characters or fewer"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        _drop_error(self, "password2", gettext("You must type the same password each time."))
+        _check_same_password(self, "Enter the same password in both boxes")
+        return cleaned_data
 
 
 class AddEmailForm(account_forms.AddEmailForm):
@@ -82,7 +132,7 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
             self,
             {
                 "oldpassword": ("Current password", "", "Enter your current password"),
-                "password1": ("New password", NEW_PASSWORD_HINT, "Enter a new password"),
+                "password1": ("New password", new_password_hint(), "Enter a new password"),
                 "password2": ("Confirm new password", "Type the new password again.", "Confirm your new password"),
             },
         )
@@ -120,7 +170,7 @@ class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
         _relabel(
             self,
             {
-                "password1": ("New password", NEW_PASSWORD_HINT, "Enter a new password"),
+                "password1": ("New password", new_password_hint(), "Enter a new password"),
                 "password2": ("Confirm new password", "Type the new password again.", "Confirm your new password"),
             },
         )

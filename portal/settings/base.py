@@ -145,6 +145,7 @@ ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
 ACCOUNT_FORMS = {
     "login": "portal.account_forms.LoginForm",
+    "signup": "portal.account_forms.SignupForm",
     "add_email": "portal.account_forms.AddEmailForm",
     "change_password": "portal.account_forms.ChangePasswordForm",
     "reset_password": "portal.account_forms.ResetPasswordForm",

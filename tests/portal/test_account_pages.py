@@ -268,3 +268,27 @@ def test_the_sign_in_page_answers_400_with_every_error(client, founder_user):
     assert response.status_code == 400
     summary = error_summary(response.content.decode())
     assert "Enter an email address" in summary and "Enter your password" in summary
+
+
+@pytest.mark.django_db
+def test_the_sign_up_form_lists_every_error_at_once(client):
+    response = client.post("/accounts/signup/", {})
+    assert response.status_code == 400
+    summary = error_summary(response.content.decode())
+    for message in ["Enter your full name", "Enter an email address", "Enter a password", "Confirm your password"]:
+        assert message in summary
+
+    response = client.post(
+        "/accounts/signup/",
+        {"full_name": "x" * 201, "email": "not-an-address", "password1": "short", "password2": "other"},
+    )
+    assert response.status_code == 400
+    summary = error_summary(response.content.decode())
+    for message in [
+        "Your name must be 200 characters or fewer",
+        "Enter an email address in the correct format",
+        "This password is too short",
+        "Enter the same password in both boxes",
+    ]:
+        assert message in summary
+    assert "You must type the same password" not in summary
