@@ -139,11 +139,11 @@ def organisation_update(*, organisation: Organisation, data: dict, actor: Actor 
     return organisation
 
 
-def firm_year_source(*, user: User | None, partner: Organisation | None) -> str:
+def firm_year_source(*, actor: Actor) -> str:
     """Who reported a year's facts: a partner's API client, staff, or the firm itself."""
-    if partner is not None:
+    if actor.is_client:
         return FirmYear.Source.PARTNER
-    if user is not None and can_view_dashboard(user):
+    if actor.user is not None and can_view_dashboard(actor.user):
         return FirmYear.Source.STAFF
     return FirmYear.Source.SELF_REPORTED
 
@@ -162,7 +162,9 @@ def firm_year_upsert(
 
     ``recorded_by`` is the partner organisation that reported them; a partner client's own when
     ``actor`` is one. With an ``actor``, raises PermissionDenied (writing nothing) unless
-    ``can_report_firm_year`` allows it, and the history records the actor.
+    ``can_report_firm_year`` allows it, the facts' ``source`` is who the actor is
+    (``firm_year_source``) and the history records the actor. Without one (loaders), ``data``
+    gives the source.
     """
     unknown = set(data) - FIRM_YEAR_FIELDS
     if unknown:
@@ -172,6 +174,7 @@ def firm_year_upsert(
             raise PermissionDenied(organisation_change_refusal(actor, organisation))
         if actor.is_client:
             recorded_by = actor.partner
+        data = {**data, "source": firm_year_source(actor=actor)}
     # Lock the organisation row so two concurrent upserts of one year serialise.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     row = FirmYear.objects.filter(organisation=organisation, year=year).first()
