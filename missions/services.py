@@ -18,7 +18,7 @@ from portal.page_cache import data_version_bump
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
 from .registry import REGISTRY, period_label
-from .values import observation_value_errors
+from .values import observation_errors
 
 logger = logging.getLogger(__name__)
 
@@ -264,19 +264,14 @@ def observation_submit(
         if indicator.method != Indicator.Method.REPORTED:
             raise ValidationError({"indicator": "This indicator is computed by the portal, not reported."})
         raise PermissionDenied("Your organisation does not own this indicator.")
-    errors = observation_value_errors(
-        indicator=indicator, value=value, period_start=period_start, period_end=period_end
+    errors = observation_errors(
+        indicator=indicator,
+        value=value,
+        period_start=period_start,
+        period_end=period_end,
+        bound=bound,
+        suppressed=suppressed,
     )
-    if suppressed and value is not None:
-        errors["value"] = "A suppressed value is withheld: leave the value empty."
-    elif not suppressed and value is None:
-        errors["value"] = "Enter a value, or mark it suppressed."
-    elif value is not None and not value.is_finite():
-        errors["value"] = "Enter a number, not NaN or infinity."
-    if bound not in Observation.Bound.values:
-        errors["bound"] = "Choose exact, >, >=, < or <=."
-    elif bound and value is None:
-        errors["bound"] = "A bound needs a value."
     if errors:
         raise ValidationError(errors)
     fields = {
