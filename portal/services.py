@@ -1,6 +1,7 @@
 """Writes of the portal core. Views, serializers, commands and tasks call these, nothing else writes."""
 
 import datetime
+import logging
 import secrets
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from .permissions import (
 )
 from .site_url import site_url
 from .validators import company_number_normalise
+
+logger = logging.getLogger(__name__)
 
 ORGANISATION_FIELDS = {
     "name",
@@ -288,6 +291,11 @@ def yearly_facts_requests_due(*, today: datetime.date | None = None) -> list[int
 
 # Feedback -----------------------------------------------------------------------------------
 
+# A report still unsent this long after it was made missed its job (the broker was down, or lost
+# the message); older than FEEDBACK_OWED_WITHIN it is left alone, still readable in the admin.
+FEEDBACK_OWED_AFTER = datetime.timedelta(minutes=5)
+FEEDBACK_OWED_WITHIN = datetime.timedelta(days=7)
+
 
 @transaction.atomic
 def feedback_create(*, doing: str, problem: str, email: str = "", page: str = "") -> Feedback:
@@ -327,3 +335,22 @@ def feedback_send(*, feedback: Feedback) -> bool:
         Feedback.objects.filter(pk=feedback.pk).update(emailed_at=None)
         raise
     return True
+
+
+def feedback_send_owed(*, now: datetime.datetime | None = None) -> int:
+    """Email staff every problem report still unsent that was made between
+    ``FEEDBACK_OWED_WITHIN`` and ``FEEDBACK_OWED_AFTER`` ago: one stored while the broker was
+    down, or whose job was lost. Each is sent once (``feedback_send`` claims it), so this, a late
+    job and a second sweep never send twice; one that fails is logged and left for the next
+    sweep. Returns how many were sent. Idempotent."""
+    now = now or timezone.now()
+    owed = Feedback.objects.filter(
+        emailed_at__isnull=True, created_at__range=(now - FEEDBACK_OWED_WITHIN, now - FEEDBACK_OWED_AFTER)
+    ).order_by("created_at", "pk")
+    sent = 0
+    for feedback in owed:
+        try:
+            sent += feedback_send(feedback=feedback)
+        except Exception:  # a mail server hiccup on one must not stop the others
+            logger.exception("The owed email about feedback %s failed", feedback.pk)
+    return sent

@@ -41,3 +41,10 @@ def feedback_send(feedback_id: int) -> bool:
     if feedback is None:
         return False
     return services.feedback_send(feedback=feedback)
+
+
+@shared_task(name="portal.feedback_send_owed", **RETRY)
+def feedback_send_owed() -> int:
+    """Scheduled every 10 minutes: email staff the problem reports still unsent (their job never
+    ran, e.g. the broker was down when they were made). Each once. Idempotent."""
+    return services.feedback_send_owed()
