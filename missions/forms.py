@@ -8,7 +8,7 @@ from portal.forms import DateInputField
 
 from .models import Indicator, Observation
 from .selectors import geography_list
-from .values import observation_value_errors
+from .values import observation_errors
 
 
 class IndicatorChoiceField(forms.ModelChoiceField):
@@ -82,16 +82,22 @@ class ObservationForm(forms.Form):
         return value
 
     def clean(self):
-        """The rules of the indicator's unit and frequency, beside the other fields' errors, so
-        every error shows at once (the service checks them again)."""
+        """The service's own rules (``missions.values.observation_errors``: the indicator's unit
+        and frequency, suppression and bounds), beside the other fields' errors, so every error
+        shows at once. A field that already has an error keeps its own message."""
         data = super().clean()
         if data.get("indicator") is not None:
-            errors = observation_value_errors(
+            errors = observation_errors(
                 indicator=data["indicator"],
                 value=data.get("value"),
                 period_start=data.get("period_start"),
                 period_end=data.get("period_end"),
+                bound=data.get("bound") or Observation.Bound.EXACT,
+                suppressed=bool(data.get("suppressed")),
             )
+            if self.has_error("value"):
+                # A number was typed but refused: the rules that ask for one do not apply.
+                errors.pop("bound", None)
             for field, message in errors.items():
                 if field not in self.errors:
                     self.add_error(field, message)

@@ -19,7 +19,7 @@ from portal.webhooks import webhook_event_emit, webhook_events_emit
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
 from .registry import REGISTRY, period_label
-from .values import observation_value_errors
+from .values import observation_errors
 
 logger = logging.getLogger(__name__)
 
@@ -353,19 +353,14 @@ def _observation_build(indicator: Indicator, item: dict, submitted_by, organisat
     value, suppressed = item.get("value"), item.get("suppressed", False)
     bound = item.get("bound", Observation.Bound.EXACT)
     period_start, period_end = item["period_start"], item["period_end"]
-    errors = observation_value_errors(
-        indicator=indicator, value=value, period_start=period_start, period_end=period_end
+    errors = observation_errors(
+        indicator=indicator,
+        value=value,
+        period_start=period_start,
+        period_end=period_end,
+        bound=bound,
+        suppressed=suppressed,
     )
-    if suppressed and value is not None:
-        errors["value"] = "A suppressed value is withheld: leave the value empty."
-    elif not suppressed and value is None:
-        errors["value"] = "Enter a value, or mark it suppressed."
-    elif value is not None and not value.is_finite():
-        errors["value"] = "Enter a number, not NaN or infinity."
-    if bound not in Observation.Bound.values:
-        errors["bound"] = "Choose exact, >, >=, < or <=."
-    elif bound and value is None:
-        errors["bound"] = "A bound needs a value."
     observation = Observation(
         indicator=indicator,
         geography=item["geography"],

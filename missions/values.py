@@ -3,7 +3,8 @@ of its period from the indicator's frequency.
 
 One set of rules for every way a value comes in (the staff form, the partner API, the reference
 figures loader): ``observation_value_errors`` returns the broken rules keyed by field, and each
-caller reports them all at once as field errors.
+caller reports them all at once as field errors. ``observation_errors`` adds the rules of a
+reported value (suppression, bounds), which the service and the staff form both check.
 """
 
 import calendar
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .models import Indicator
+from .models import Indicator, Observation
 
 PERIOD_EARLIEST = datetime.date(1990, 1, 1)
 VALUE_LIMIT = Decimal(10) ** 16  # Observation.value: DecimalField(max_digits=20, decimal_places=4)
@@ -153,4 +154,32 @@ def observation_value_errors(
         errors["value"] = message
     if check_period and period_start is not None and period_end is not None:
         errors.update(period_errors(indicator, period_start, period_end, today=today))
+    return errors
+
+
+def observation_errors(
+    *,
+    indicator: Indicator,
+    value: Decimal | None,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None,
+    bound: str = Observation.Bound.EXACT,
+    suppressed: bool = False,
+) -> dict[str, str]:
+    """Every rule a reported value breaks, keyed by field: those of ``observation_value_errors``,
+    and a suppressed value has no number, any other has one, a bound is one of
+    ``Observation.Bound`` and needs a number. Empty when it breaks none."""
+    errors = observation_value_errors(
+        indicator=indicator, value=value, period_start=period_start, period_end=period_end
+    )
+    if suppressed and value is not None:
+        errors["value"] = "A suppressed value is withheld: leave the value empty."
+    elif not suppressed and value is None:
+        errors["value"] = "Enter a value, or mark it suppressed."
+    elif value is not None and not value.is_finite():
+        errors["value"] = "Enter a number, not NaN or infinity."
+    if bound not in Observation.Bound.values:
+        errors["bound"] = "Choose exact, >, >=, < or <=."
+    elif bound and value is None:
+        errors["bound"] = "A bound needs a value."
     return errors

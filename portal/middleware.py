@@ -1,11 +1,11 @@
 """Request middleware of the portal core."""
 
-from django.conf import settings
+from django.forms import BaseForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .exceptions import BrokerUnavailableError
-from .roles import user_has_role
+from .roles import mfa_is_required
 
 # Paths a user without MFA may still reach: to set it up, sign out, or read public pages' assets.
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
@@ -36,7 +36,7 @@ class MfaRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and (user.is_superuser or user_has_role(user, *settings.MFA_REQUIRED_ROLES))
+            and mfa_is_required(user)
             and not mfa_is_set_up(user)
         ):
             if request.path.startswith("/api/"):
@@ -74,4 +74,24 @@ class BrokerUnavailableMiddleware:
             back_url = "/"
         response = render(request, "503.html", {"message": str(exception), "back_url": back_url}, status=503)
         response["Retry-After"] = str(exception.retry_after)
+        return response
+
+
+class AccountFormErrorStatusMiddleware:
+    """Answer a submitted allauth form that is shown again with errors with 400, as the portal's
+    own forms do: allauth's views answer 200. Only the status changes; the page is the same. (A
+    page that explains on arrival why it cannot be used, such as turning off two-factor
+    authentication for staff, is a GET and stays 200.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        if request.method == "POST" and request.path.startswith("/accounts/") and response.status_code == 200:
+            context = response.context_data or {}
+            if any(isinstance(value, BaseForm) and value.is_bound and value.errors for value in context.values()):
+                response.status_code = 400
         return response

@@ -1,5 +1,6 @@
 """The portal's roles. A role is a Django group; these are their names."""
 
+from django.conf import settings
 from django.db.models import TextChoices
 
 
@@ -37,3 +38,9 @@ def role_group(role: str):
 def is_staff(user) -> bool:
     """Commissioner staff or an operator (superuser): the people who see every record."""
     return bool(user and user.is_authenticated and (user.is_superuser or user_has_role(user, Role.STAFF)))
+
+
+def mfa_is_required(user) -> bool:
+    """Whether ``user`` must sign in with two-factor authentication: operators and the roles in
+    ``MFA_REQUIRED_ROLES`` (staff, reviewers, ambassadors)."""
+    return bool(user.is_superuser or user_has_role(user, *settings.MFA_REQUIRED_ROLES))

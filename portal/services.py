@@ -1,6 +1,7 @@
 """Writes of the portal core. Views, serializers, commands and tasks call these, nothing else writes."""
 
 import datetime
+import logging
 import secrets
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from .permissions import (
 )
 from .site_url import site_url
 from .validators import company_number_normalise
+
+logger = logging.getLogger(__name__)
 
 ORGANISATION_FIELDS = {
     "name",
@@ -149,11 +152,11 @@ def organisation_update(*, organisation: Organisation, data: dict, actor: Actor 
     return organisation
 
 
-def firm_year_source(*, user: User | None, partner: Organisation | None) -> str:
+def firm_year_source(*, actor: Actor) -> str:
     """Who reported a year's facts: a partner's API client, staff, or the firm itself."""
-    if partner is not None:
+    if actor.is_client:
         return FirmYear.Source.PARTNER
-    if user is not None and can_view_dashboard(user):
+    if actor.user is not None and can_view_dashboard(actor.user):
         return FirmYear.Source.STAFF
     return FirmYear.Source.SELF_REPORTED
 
@@ -172,7 +175,9 @@ def firm_year_upsert(
 
     ``recorded_by`` is the partner organisation that reported them; a partner client's own when
     ``actor`` is one. With an ``actor``, raises PermissionDenied (writing nothing) unless
-    ``can_report_firm_year`` allows it, and the history records the actor.
+    ``can_report_firm_year`` allows it, the facts' ``source`` is who the actor is
+    (``firm_year_source``) and the history records the actor. Without one (loaders), ``data``
+    gives the source.
     """
     unknown = set(data) - FIRM_YEAR_FIELDS
     if unknown:
@@ -182,6 +187,7 @@ def firm_year_upsert(
             raise PermissionDenied(organisation_change_refusal(actor, organisation))
         if actor.is_client:
             recorded_by = actor.partner
+        data = {**data, "source": firm_year_source(actor=actor)}
     # Lock the organisation row so two concurrent upserts of one year serialise.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     row = FirmYear.objects.filter(organisation=organisation, year=year).first()
@@ -222,7 +228,6 @@ def firm_years_upsert_bulk(*, items: list[dict], actor: Actor) -> list[tuple[Fir
     # As the API reads: partners see the whole registry, people what they may read.
     visible = Organisation.objects.all() if actor.is_client else Organisation.objects.visible_to(user)
     organisations = visible.in_bulk({item["organisation"] for item in items})
-    source = firm_year_source(user=user, partner=actor.partner)
     errors, results, seen = {}, [], {}
     for index, item in enumerate(items):
         data = {key: value for key, value in item.items() if key not in ("organisation", "year")}
@@ -235,9 +240,7 @@ def firm_years_upsert_bulk(*, items: list[dict], actor: Actor) -> list[tuple[Fir
             try:
                 with transaction.atomic():
                     results.append(
-                        firm_year_upsert(
-                            organisation=organisation, year=item["year"], data={**data, "source": source}, actor=actor
-                        )
+                        firm_year_upsert(organisation=organisation, year=item["year"], data=data, actor=actor)
                     )
             except PermissionDenied as refusal:
                 errors[f"{index}.organisation"] = str(refusal)
@@ -390,6 +393,11 @@ def yearly_facts_requests_due(*, today: datetime.date | None = None) -> list[int
 
 # Feedback -----------------------------------------------------------------------------------
 
+# A report still unsent this long after it was made missed its job (the broker was down, or lost
+# the message); older than FEEDBACK_OWED_WITHIN it is left alone, still readable in the admin.
+FEEDBACK_OWED_AFTER = datetime.timedelta(minutes=5)
+FEEDBACK_OWED_WITHIN = datetime.timedelta(days=7)
+
 
 @transaction.atomic
 def feedback_create(*, doing: str, problem: str, email: str = "", page: str = "") -> Feedback:
@@ -429,6 +437,25 @@ def feedback_send(*, feedback: Feedback) -> bool:
         Feedback.objects.filter(pk=feedback.pk).update(emailed_at=None)
         raise
     return True
+
+
+def feedback_send_owed(*, now: datetime.datetime | None = None) -> int:
+    """Email staff every problem report still unsent that was made between
+    ``FEEDBACK_OWED_WITHIN`` and ``FEEDBACK_OWED_AFTER`` ago: one stored while the broker was
+    down, or whose job was lost. Each is sent once (``feedback_send`` claims it), so this, a late
+    job and a second sweep never send twice; one that fails is logged and left for the next
+    sweep. Returns how many were sent. Idempotent."""
+    now = now or timezone.now()
+    owed = Feedback.objects.filter(
+        emailed_at__isnull=True, created_at__range=(now - FEEDBACK_OWED_WITHIN, now - FEEDBACK_OWED_AFTER)
+    ).order_by("created_at", "pk")
+    sent = 0
+    for feedback in owed:
+        try:
+            sent += feedback_send(feedback=feedback)
+        except Exception:  # a mail server hiccup on one must not stop the others
+            logger.exception("The owed email about feedback %s failed", feedback.pk)
+    return sent
 
 
 # Idempotency keys ------------------------------------------------------------------------------

@@ -43,6 +43,13 @@ def feedback_send(feedback_id: int) -> bool:
     return services.feedback_send(feedback=feedback)
 
 
+@shared_task(name="portal.feedback_send_owed", **RETRY)
+def feedback_send_owed() -> int:
+    """Scheduled every 10 minutes: email staff the problem reports still unsent (their job never
+    ran, e.g. the broker was down when they were made). Each once. Idempotent."""
+    return services.feedback_send_owed()
+
+
 @shared_task(name="portal.idempotency_keys_expire", **RETRY)
 def idempotency_keys_expire() -> int:
     """Scheduled hourly: delete the API's idempotency keys past their lifetime. Idempotent."""

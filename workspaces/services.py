@@ -304,10 +304,10 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
 
 
 @transaction.atomic
-def application_review_start(*, application: Application, actor: User) -> Application:
+def application_review_start(*, application: Application, actor: User, reason: str = "") -> Application:
     """Move a submitted application into review (staff, or a reviewer)."""
     application = _lock(application)
-    _transition(application, to=S.IN_REVIEW, actor=actor)
+    _transition(application, to=S.IN_REVIEW, actor=actor, reason=reason)
     return application
 
 
@@ -466,8 +466,9 @@ BULK_DECISIONS = {
 def applications_decide(
     *, applications: Iterable[Application], actor: User, decision: str, reason: str = ""
 ) -> tuple[list[Application], list[tuple[Application, list[str]]]]:
-    """Staff take one decision (``BULK_DECISIONS``) on many applications, through the same state
-    machine as one at a time: a submitted application is first moved into review (the step the
+    """Staff take one decision (``BULK_DECISIONS``) on many applications through the services that
+    take it on one (``application_review_start``, ``application_waitlist``,
+    ``application_reject``): a submitted application is first moved into review (the step the
     machine allows staff), then waitlisted or turned down, in one transaction per application, so
     one refusal neither undoes the others nor leaves a half-made change. Turning down needs a
     ``reason``. Returns (changed, [(refused, its messages)]); raises ValueError for an unknown
@@ -479,22 +480,20 @@ def applications_decide(
     for application in applications:
         try:
             with transaction.atomic():
-                locked = _lock(application)
-                if to != S.IN_REVIEW and locked.status == S.SUBMITTED:
-                    _transition(locked, to=S.IN_REVIEW, actor=actor, reason="Review started to decide it")
+                decided = _lock(application)
+                if to == S.IN_REVIEW or decided.status == S.SUBMITTED:
+                    started = "" if to == S.IN_REVIEW else "Review started to decide it"
+                    decided = application_review_start(application=decided, actor=actor, reason=started)
                 if to == S.REJECTED:
-                    text = _require_reason(reason, "Enter the reason the applications are not successful")
-                    _transition(locked, to=to, actor=actor, reason=text, extra_fields=_record_decision(locked))
+                    decided = application_reject(application=decided, actor=actor, reason=reason)
                 elif to == S.WAITLISTED:
-                    _transition(locked, to=to, actor=actor, reason=reason, extra_fields=_record_decision(locked))
-                else:
-                    _transition(locked, to=to, actor=actor)
+                    decided = application_waitlist(application=decided, actor=actor, reason=reason)
         except ValidationError as error:
             refused.append((application, error.messages))
         except PermissionDenied as error:
             refused.append((application, [str(error)]))
         else:
-            changed.append(locked)
+            changed.append(decided)
     return changed, refused
 
 

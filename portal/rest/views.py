@@ -210,11 +210,9 @@ class OrganisationViewSet(
         return Response(FirmYearSerializer(row, context=context).data)
 
     def _upsert_year(self, organisation: Organisation, year: int, data: dict) -> Response:
-        actor = permissions.request_actor(self.request)
-        source = services.firm_year_source(user=None if actor.is_client else actor.user, partner=actor.partner)
         with service_errors_as_400(), service_refusals_as_403():
             row, created = services.firm_year_upsert(
-                organisation=organisation, year=year, data={**data, "source": source}, actor=actor
+                organisation=organisation, year=year, data=data, actor=permissions.request_actor(self.request)
             )
         context = {**self.get_serializer_context(), "full_access": True}
         return Response(

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.MfaRequiredMiddleware",
+    "portal.middleware.AccountFormErrorStatusMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.BrokerUnavailableMiddleware",
     "portal.rest.write_log.ApiWriteLogMiddleware",
@@ -146,7 +147,16 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tech Commissioner Portal] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "portal.sign_in_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "portal.account_forms.LoginForm",
+    "signup": "portal.account_forms.SignupForm",
+    "add_email": "portal.account_forms.AddEmailForm",
+    "change_password": "portal.account_forms.ChangePasswordForm",
+    "reset_password": "portal.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "portal.account_forms.ResetPasswordKeyForm",
+    "reauthenticate": "portal.account_forms.ReauthenticateForm",
+    "confirm_email_verification_code": "portal.account_forms.ConfirmEmailVerificationCodeForm",
+}
 # Failed logins are rate-limited per address and per account; the limit lifts by itself
 # after the window (a cool-off), so nobody is locked out permanently.
 ACCOUNT_RATE_LIMITS = {
@@ -161,6 +171,12 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tech Commissioner Portal"
 MFA_REQUIRED_ROLES = ["staff", "reviewer", "ambassador"]
+MFA_ADAPTER = "portal.adapters.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "portal.account_forms.MfaAuthenticateForm",
+    "reauthenticate": "portal.account_forms.MfaReauthenticateForm",
+    "activate_totp": "portal.account_forms.ActivateTOTPForm",
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

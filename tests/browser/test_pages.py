@@ -122,7 +122,7 @@ def test_staff_without_totp_must_set_it_up_first(page, make_user):
     if "reauthenticate" in page.url:
         assert_accessible(page)
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+        page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state("load")
     assert "/accounts/2fa/totp/activate/" in page.url
     assert_accessible(page)
@@ -131,7 +131,7 @@ def test_staff_without_totp_must_set_it_up_first(page, make_user):
 
     secret = re.search(r"\b([A-Z2-7]{32})\b", page.content()).group(1)
     page.get_by_label(re.compile("code", re.I)).fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name=re.compile("activate", re.I)).click()
+    page.get_by_role("button", name="Set up the authenticator app").click()
     page.wait_for_load_state("load")
     assert_accessible(page)
     visit(page, "/dashboard/")

@@ -330,6 +330,25 @@ def test_form_errors_are_listed_and_nothing_is_saved(client, staff_user, reporte
     assert not Observation.objects.exists()
 
 
+def test_the_services_rules_show_beside_the_forms_own_errors(client, staff_user, reported):
+    """The form checks with the service's own function (``missions.values.observation_errors``),
+    so a suppressed value with a number and a bound without one show beside a missing area."""
+    client.force_login(staff_user)
+    response = client.post(FORM, form_data(reported, value="5", suppressed="on", geography=""))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "geography": ["Choose the area"],
+        "value": ["A suppressed value is withheld: leave the value empty."],
+    }
+    response = client.post(FORM, form_data(reported, value="", bound=">", geography=""))
+    assert response.context["form"].errors == {
+        "geography": ["Choose the area"],
+        "value": ["Enter a value, or mark it suppressed."],
+        "bound": ["A bound needs a value."],
+    }
+    assert not Observation.objects.exists()
+
+
 def test_a_computed_indicator_cannot_be_reported(client, staff_user):
     computed = IndicatorFactory(computed=True)
     client.force_login(staff_user)

@@ -1,6 +1,7 @@
 """The feedback page, the admin pages staff are promised, the address in emails' links, and how
 client errors are logged."""
 
+import datetime
 import logging
 import os
 import re
@@ -9,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from portal import demo
+from portal import demo, services
 from portal.models import Feedback, Organisation
 from portal.roles import Role
 from portal.site_url import site_url
@@ -87,6 +89,68 @@ def test_feedback_is_rate_limited_per_address(client, django_capture_on_commit_c
     assert Feedback.objects.count() == 5 and len(mailoutbox) == 5
     # Another address is not held back.
     assert client.post(FEEDBACK, GOOD, REMOTE_ADDR="192.0.2.7").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_feedback_made_with_the_broker_down_is_emailed_once_by_the_sweep(client, broker, mailoutbox):
+    broker.stop()
+    response = client.post(FEEDBACK, GOOD)
+    assert response.status_code == 302 and response["Location"] == "/feedback/thank-you/"
+    feedback = Feedback.objects.get()
+    assert feedback.emailed_at is None and mailoutbox == []
+
+    broker.start()
+    due = feedback.created_at + services.FEEDBACK_OWED_AFTER + datetime.timedelta(seconds=1)
+    assert services.feedback_send_owed(now=due) == 1
+    assert len(mailoutbox) == 1 and GOOD["problem"] in mailoutbox[0].body
+    assert services.feedback_send_owed(now=due) == 0  # sent once
+    assert services.feedback_send(feedback=feedback) is False  # and a late job sends nothing
+    assert len(mailoutbox) == 1
+
+
+def test_the_feedback_sweep_keeps_to_its_window_and_goes_on_past_a_failure(monkeypatch, mailoutbox):
+    first = Feedback.objects.create(doing="Reading", problem="First problem")
+    second = Feedback.objects.create(doing="Reading", problem="Second problem")
+    Feedback.objects.create(doing="Reading", problem="Already sent", emailed_at=first.created_at)
+    second_ = datetime.timedelta(seconds=1)
+
+    # Its own job may still be on its way: left alone at first; too old: left to the admin.
+    assert services.feedback_send_owed(now=first.created_at + services.FEEDBACK_OWED_AFTER - second_) == 0
+    assert services.feedback_send_owed(now=second.created_at + services.FEEDBACK_OWED_WITHIN + second_) == 0
+    assert mailoutbox == []
+
+    from django.core import mail
+
+    send = mail.EmailMessage.send
+
+    def refused_for_first(self, fail_silently=False):
+        if "First problem" in self.subject:
+            raise ConnectionError("Mail server unavailable")
+        return send(self, fail_silently)
+
+    due = second.created_at + services.FEEDBACK_OWED_AFTER + second_
+    with monkeypatch.context() as patch:
+        patch.setattr(mail.EmailMessage, "send", refused_for_first)
+        assert services.feedback_send_owed(now=due) == 1
+    assert [message.subject for message in mailoutbox] == ["Portal feedback: Second problem"]
+    first.refresh_from_db()
+    assert first.emailed_at is None  # un-claimed, so the next sweep sends it
+    assert services.feedback_send_owed(now=due) == 1
+    assert len(mailoutbox) == 2
+
+
+def test_the_feedback_sweep_is_scheduled_and_its_task_runs_it(mailoutbox, monkeypatch):
+    from django_celery_beat.models import PeriodicTask
+
+    from portal import tasks
+
+    owed = PeriodicTask.objects.get(task="portal.feedback_send_owed")
+    assert owed.enabled and (owed.interval.every, owed.interval.period) == (10, "minutes")
+    Feedback.objects.create(doing="Reading", problem="Lost job")
+    later = timezone.now() + services.FEEDBACK_OWED_AFTER + datetime.timedelta(seconds=1)
+    monkeypatch.setattr("portal.services.timezone.now", lambda: later)
+    assert tasks.feedback_send_owed.delay().get() == 1
+    assert len(mailoutbox) == 1
 
 
 # The admin pages the README promises staff

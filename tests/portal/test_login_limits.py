@@ -25,11 +25,11 @@ def _login(client, email, password):
 def test_failed_logins_are_limited_then_cool_off(client, monkeypatch):
     founder = UserFactory(roles=["founder"])
     for _ in range(5):
-        assert _login(client, founder.email, "wrong-password").status_code == 200
+        assert _login(client, founder.email, "wrong-password").status_code == 400  # the form, with its error
 
     # The sixth attempt is refused even with the right password.
     refused = _login(client, founder.email, PASSWORD)
-    assert "Too many failed login attempts" in refused.text
+    assert "You have tried to sign in too many times" in refused.text
     assert "_auth_user_id" not in client.session
 
     # Five minutes later the limit has lifted: no permanent lockout.

@@ -9,6 +9,7 @@ from oauth2_provider.models import AccessToken
 from portal import services
 from portal.exceptions import CredentialAlreadyRevokedError
 from portal.models import FirmYear, Organisation, PartnerCredential, YearlyFactsRequest
+from portal.permissions import Actor
 from tests.portal.factories import FirmYearFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +237,15 @@ def test_yearly_facts_requests_due_lists_each_firm_once():
 
 def test_firm_year_source_names_who_reported(staff_user, founder_user):
     partner = OrganisationFactory(kind=Organisation.Kind.PARTNER)
-    assert services.firm_year_source(user=None, partner=partner) == FirmYear.Source.PARTNER
-    assert services.firm_year_source(user=staff_user, partner=None) == FirmYear.Source.STAFF
-    assert services.firm_year_source(user=founder_user, partner=None) == FirmYear.Source.SELF_REPORTED
+    client = Actor(partner=partner, client_id="partner-app")
+    assert services.firm_year_source(actor=client) == FirmYear.Source.PARTNER
+    assert services.firm_year_source(actor=Actor(user=staff_user)) == FirmYear.Source.STAFF
+    assert services.firm_year_source(actor=Actor(user=founder_user)) == FirmYear.Source.SELF_REPORTED
+
+
+def test_firm_year_upsert_records_who_reported_whatever_the_data_says(founder_user):
+    organisation = OrganisationFactory(members=[founder_user])
+    row, _ = services.firm_year_upsert(
+        organisation=organisation, year=2024, data={"employees": 4, "source": "staff"}, actor=Actor(user=founder_user)
+    )
+    assert row.source == FirmYear.Source.SELF_REPORTED

@@ -214,7 +214,9 @@ class DiversityForm(ApplicationStepForm):
     def clean(self):
         cleaned = super().clean()
         # Without consent the service discards the counts; say so rather than drop them silently.
-        if not cleaned.get("diversity_consent") and any(cleaned.get(name) is not None for name in self.COUNTS):
+        # What was typed counts, valid or not, so this shows beside the numbers' own errors.
+        typed = any(str(self[name].value() or "").strip() for name in self.COUNTS)
+        if not cleaned.get("diversity_consent") and typed:
             self.add_error(
                 "diversity_consent",
                 "Tick the box to agree to give diversity information, or leave the numbers empty",
@@ -268,6 +270,7 @@ class ApplicationWithdrawForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )
 
 
@@ -288,4 +291,5 @@ class OfferResponseForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )

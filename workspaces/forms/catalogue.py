@@ -4,7 +4,7 @@ ends a tenancy. They check the shape of what people type; the services decide.""
 from django import forms
 from django.utils import timezone
 
-from portal.forms import DateInputField
+from portal.forms import DateInputField, date_example
 from portal.models import Organisation
 from portal.postcodes import postcode_normalise, validate_postcode
 
@@ -194,3 +194,5 @@ class TenancyEndForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        example = date_example(days=-1)
+        self.fields["ended_on"].help_text = f"Today or an earlier day, for example {example}. Leave it empty for today."

@@ -167,7 +167,9 @@ class OfferForm(DecisionForm):
     def clean(self):
         cleaned = super().clean()
         asked, desks = self.application.desks, cleaned.get("desks")
-        if asked and desks and desks < asked and not (cleaned.get("reason") or "").strip():
+        # A reason typed but refused (too long) already has its own error.
+        reason_missing = not self.has_error("reason") and not (cleaned.get("reason") or "").strip()
+        if asked and desks and desks < asked and reason_missing:
             self.add_error(
                 "reason",
                 f"Enter why you are offering fewer desks than the {asked} asked for: the applicant is told",
