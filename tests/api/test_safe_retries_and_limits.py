@@ -103,7 +103,7 @@ def test_a_session_user_may_send_keys_too(as_user, founder_user):
     assert Organisation.objects.filter(name="Founder Retry Ltd").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_requests_with_one_key_at_the_same_moment_write_once_and_answer_alike(partner_token):
     token, _ = partner_token("read", "companies:write")
     start = threading.Barrier(2)
