@@ -106,12 +106,16 @@ TARGETS = [
     Target("/feedback/thank-you/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/privacy/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/api/v1/docs/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/ambassadors/directory/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/dashboard/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/ambassadors/", "staff", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/missions/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/workspaces/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/organisations/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/ambassadors/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/ambassador-activities/", "staff", REFERENCE_LIST, 1 / 2),
 ]
 
 # wrk prints its own summary, then this line: the figures of one run, in microseconds.

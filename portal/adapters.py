@@ -15,16 +15,22 @@ from .roles import Role, is_staff, role_group, user_has_role
 INVITATION_SESSION_KEY = "ambassadors_invitation_token"
 
 
+def _ambassador_portal_open(user) -> bool:
+    from ambassadors.permissions import can_use_ambassador_portal
+
+    return can_use_ambassador_portal(user)
+
+
 def landing_url(user) -> str:
     """Where ``user`` lands after signing in when no safe ``next`` address was given: staff (and
-    operators) on the staff dashboard, reviewers on the review queue, ambassadors on their portal,
-    founders on their applications; partner administrators and anyone else on the home page, where
-    the missions and their figures are."""
+    operators) on the staff dashboard, reviewers on the review queue, ambassadors on their portal
+    (while it is open to them: accepted and not retired), founders on their applications; partner
+    administrators and anyone else on the home page, where the missions and their figures are."""
     if is_staff(user):
         return reverse("portal:dashboard")
     if user_has_role(user, Role.REVIEWER):
         return reverse("workspaces:review-queue")
-    if user_has_role(user, Role.AMBASSADOR):
+    if user_has_role(user, Role.AMBASSADOR) and _ambassador_portal_open(user):
         return reverse("ambassadors:home")
     if user_has_role(user, Role.FOUNDER):
         return reverse("workspaces:application-list")

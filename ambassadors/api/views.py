@@ -1,8 +1,9 @@
 """API views of the people part of the ambassadors app: public profiles and activities."""
 
+from django import forms
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -55,7 +56,24 @@ class SignedInPeopleOnly(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
+ID_MAX = 2**63 - 1  # PostgreSQL's bigint
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(filters.NumberFilter):
+    """A row's id: a whole number; an id that matches nothing gives an empty list, not an error
+    (so it says nothing about activities the reader may not see)."""
+
+    field_class = IdField
+
+
 class ActivityFilterSet(filters.FilterSet):
+    ambassador = IdFilter(field_name="ambassador_id", label="The ambassador's id (staff)")
     occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label="On or after")
     occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label="On or before")
 
