@@ -144,7 +144,9 @@ class ActivityForm(forms.Form):
             "invalid_choice": "Choose what kind of activity it was",
         },
     )
-    occurred_on = DateInputField(name="The date of the activity", label="Date")
+    occurred_on = DateInputField(
+        name="The date of the activity", label="Date", error_messages={"required": "Enter the date of the activity"}
+    )
     place = forms.CharField(
         label="Place (optional)", max_length=200, required=False, error_messages=_max("place", "Place")
     )

@@ -196,3 +196,11 @@ def test_the_activity_list_keeps_its_query_count(client, ambassador, count_queri
     with count_queries() as many:
         client.get(LIST)
     assert many.count == few.count
+
+
+def test_a_missing_date_says_so_plainly(client, ambassador):
+    client.force_login(ambassador.user)
+    data = {**form_data(timezone.localdate()), "occurred_on_day": "", "occurred_on_month": "", "occurred_on_year": ""}
+    response = client.post(CREATE, data)
+    assert response.status_code == 400
+    assert "Enter the date of the activity" in text(response) and "the the" not in text(response)
