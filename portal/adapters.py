@@ -1,5 +1,13 @@
-"""django-allauth adapter: founders sign up themselves; ambassadors sign up from an invitation;
-other roles are granted by staff. After signing in, each role lands on its own work."""
+"""django-allauth adapter: founders sign up themselves; people invited by a feature app (the
+ambassadors) sign up from their invitation; other roles are granted by staff. After signing in,
+each role lands on its own work.
+
+The core imports no feature app: an app whose invitations lead to a sign-up registers a
+``SignupInvitations`` handler, and an app that is a role's home registers it with
+``role_home_register``, both from its ``AppConfig.ready()``."""
+
+from collections.abc import Callable
+from typing import Protocol
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -10,15 +18,43 @@ from django.urls import reverse
 
 from .roles import Role, is_staff, role_group, user_has_role
 
-# The token of the invitation a person is signing up from, kept in their session by the
-# invitation page (ambassadors.views.portal.InvitationAcceptView) until the sign-up completes.
-INVITATION_SESSION_KEY = "ambassadors_invitation_token"
+
+class SignupInvitationRefusedError(Exception):
+    """The invitation a sign-up came from can no longer be used; ``redirect_url`` is the page
+    that says why."""
+
+    def __init__(self, redirect_url: str):
+        super().__init__(redirect_url)
+        self.redirect_url = redirect_url
 
 
-def _ambassador_portal_open(user) -> bool:
-    from ambassadors.permissions import can_use_ambassador_portal
+class SignupInvitations(Protocol):
+    """What a feature app's invitations provide to the sign-up."""
 
-    return can_use_ambassador_portal(user)
+    def holds(self, request) -> bool:
+        """The session carries one of this app's invitations (usable or not)."""
+
+    def email(self, request) -> str | None:
+        """The address the session's invitation was sent to, when it can still be used."""
+
+    def accept(self, request, user) -> None:
+        """Accept the session's invitation for the new ``user`` (in the caller's transaction), giving
+        the user their role. Raises SignupInvitationRefusedError when it can no longer be used."""
+
+
+SIGNUP_INVITATIONS: list[SignupInvitations] = []
+# role -> (URL name of its home, rule(user) -> whether that home is open to the user)
+ROLE_HOMES: dict[str, tuple[str, Callable[..., bool]]] = {}
+
+
+def role_home_register(role: str, url_name: str, rule: Callable[..., bool]) -> None:
+    """Make ``url_name`` where holders of ``role`` land, while ``rule(user)`` allows it."""
+    ROLE_HOMES[role] = (url_name, rule)
+
+
+def _role_home(user, role: str) -> str | None:
+    url_name, rule = ROLE_HOMES.get(role, (None, None))
+    return reverse(url_name) if url_name and user_has_role(user, role) and rule(user) else None
 
 
 def landing_url(user) -> str:
@@ -30,8 +66,8 @@ def landing_url(user) -> str:
         return reverse("portal:dashboard")
     if user_has_role(user, Role.REVIEWER):
         return reverse("workspaces:review-queue")
-    if user_has_role(user, Role.AMBASSADOR) and _ambassador_portal_open(user):
-        return reverse("ambassadors:home")
+    if ambassador_home := _role_home(user, Role.AMBASSADOR):
+        return ambassador_home
     if user_has_role(user, Role.FOUNDER):
         return reverse("workspaces:application-list")
     return reverse("portal:home")
@@ -42,56 +78,37 @@ class AccountAdapter(DefaultAccountAdapter):
         """Someone signing up from an invitation signs up with the address it was sent to: that is
         the address the link proved they hold."""
         email = super().clean_email(email)
-        invitation = self._invitation()
-        if invitation is not None and email.lower() != invitation.email.lower():
-            raise forms.ValidationError(
-                f"Use the address your invitation was sent to, {invitation.email}, or sign up without the invitation."
-            )
+        request = getattr(self, "request", None)
+        for invitations in SIGNUP_INVITATIONS if request is not None else []:
+            invited = invitations.email(request)
+            if invited and email.lower() != invited.lower():
+                raise forms.ValidationError(f"Use the address your invitation was sent to, {invited}.")
         return email
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         user.full_name = form.cleaned_data.get("full_name", "")
         if commit:
-            token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
-            if token:
-                self._save_invited(request, user, token)
+            invitations = next((i for i in SIGNUP_INVITATIONS if request is not None and i.holds(request)), None)
+            if invitations is not None:
+                self._save_invited(request, user, invitations)
             else:
                 user.save()
-                # Public sign-up creates founders only; ambassadors come from an invitation and
-                # staff grant every other role.
+                # Public sign-up creates founders only; other roles come from an invitation or staff.
                 user.groups.add(role_group(Role.FOUNDER))
         return user
 
-    def _save_invited(self, request, user, token: str) -> None:
+    def _save_invited(self, request, user, invitations: SignupInvitations) -> None:
         """Create the user and accept their invitation in one transaction: an invitation that
         became unusable since the form was shown (used in another tab, withdrawn, expired) leaves
-        no account behind, and the person is sent to the invitation page that says why."""
-        from ambassadors.services import InvitationUnusableError, invitation_accept
-
+        no account behind, and the person is sent to the page that says why."""
         try:
             with transaction.atomic():
                 user.save()
-                invitation_accept(token=token, user=user)
-        except InvitationUnusableError:
+                invitations.accept(request, user)
+        except SignupInvitationRefusedError as error:
             user.pk = None
-            raise ImmediateHttpResponse(
-                HttpResponseRedirect(reverse("ambassadors:invitation-accept", args=[token]))
-            ) from None
-        request.session.pop(INVITATION_SESSION_KEY, None)
-
-    def _invitation(self):
-        """The usable invitation this sign-up comes from, if any."""
-        request = getattr(self, "request", None)
-        token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
-        if not token:
-            return None
-        from ambassadors.services import InvitationUnusableError, invitation_check
-
-        try:
-            return invitation_check(token=token)
-        except InvitationUnusableError:
-            return None
+            raise ImmediateHttpResponse(HttpResponseRedirect(error.redirect_url)) from None
 
     def get_login_redirect_url(self, request) -> str:
         # allauth follows a safe ``next`` address first and asks here only without one.

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from portal.adapters import INVITATION_SESSION_KEY
 from portal.forms import form_add_service_errors
 from portal.models import User
 from portal.views import RuleRequiredMixin
@@ -22,6 +21,7 @@ from .. import permissions, services
 from ..forms.people import ActivityForm, ProfileForm
 from ..models import Activity, Briefing, Lead
 from ..querysets import ACTIVE_WITHIN_DAYS
+from ..signup import SESSION_KEY
 
 PAGE_SIZE = 50
 
@@ -241,7 +241,7 @@ class InvitationAcceptView(View):
         if User.objects.filter(email__iexact=invitation.email).exists():
             login = reverse("account_login") + "?next=" + reverse("ambassadors:invitation-accept", args=[token])
             return render(request, self.template_name, {**context, "step": "sign-in", "login_url": login})
-        request.session[INVITATION_SESSION_KEY] = token
+        request.session[SESSION_KEY] = token
         get_adapter(request).stash_verified_email(request, invitation.email)
         return render(request, self.template_name, {**context, "step": "sign-up"})
 
