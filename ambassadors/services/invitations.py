@@ -78,7 +78,8 @@ def _new_token() -> tuple[str, str]:
 
 def _email_owed(invitation: Invitation, token: str, base_url: str) -> None:
     """Email the link once the transaction commits. The token exists nowhere else, so a broker that
-    is down loses this email; staff then see the invitation waiting and send it again (a new link)."""
+    is down loses this email: the invitation is still made, and staff see it listed as not emailed
+    yet (``emailed_at`` empty) and send it again (a new link) once the broker is back."""
     from ..tasks import invitation_send as invitation_send_task
 
     job_enqueue_owed(invitation_send_task, invitation.pk, token, base_url or site_url())
@@ -148,9 +149,12 @@ def invitation_resend(*, invitation: Invitation, actor: User, base_url: str = ""
     invitation.created_at = now
     invitation.expires_at = now + datetime.timedelta(days=INVITATION_DAYS)
     invitation.invited_by = actor
+    invitation.emailed_at = None
     try:
         with transaction.atomic():
-            invitation.save(update_fields=["token_hash", "status", "created_at", "expires_at", "invited_by"])
+            invitation.save(
+                update_fields=["token_hash", "status", "created_at", "expires_at", "invited_by", "emailed_at"]
+            )
     except IntegrityError:
         raise ValidationError(f"{invitation.email} has another invitation waiting.") from None
     _email_owed(invitation, token, base_url)
@@ -245,8 +249,8 @@ def invitations_expire(*, now: datetime.datetime | None = None) -> int:
 
 def invitation_send(*, invitation: Invitation, token: str, base_url: str = "") -> bool:
     """Email the invitation's link (``token``) to its address, if it is still waiting with that
-    token (a resend replaces the token, and the older email is then not sent). Returns whether it
-    was sent."""
+    token (a resend replaces the token, and the older email is then not sent), and stamp
+    ``emailed_at``. Returns whether it was sent."""
     invitation = Invitation.objects.select_related("ambassador", "invited_by").filter(pk=invitation.pk).first()
     if invitation is None or invitation.status != Invitation.Status.PENDING:
         return False
@@ -261,4 +265,5 @@ def invitation_send(*, invitation: Invitation, token: str, base_url: str = "") -
         body=render_to_string("ambassadors/email/invitation.txt", context),
         to=[invitation.email],
     ).send()
+    Invitation.objects.filter(pk=invitation.pk, token_hash=invitation.token_hash).update(emailed_at=timezone.now())
     return True

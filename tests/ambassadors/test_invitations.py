@@ -63,6 +63,7 @@ def test_an_invitation_stores_only_the_hash_and_expires_in_seven_days(staff_user
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["priya@example.org"]
     assert token_from_mail(mail.outbox[0]) == token
+    assert invitation.emailed_at is not None
 
 
 def test_only_staff_invite(ambassador_user):
@@ -208,6 +209,23 @@ def test_other_roles_are_refused_the_staff_invitation_pages(client, make_user, r
     assert client.get(LIST).status_code == 403
     assert client.post(CREATE, {"full_name": "X", "email": "x@example.org"}).status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_with_the_broker_down_the_invitation_is_made_and_listed_as_not_emailed(
+    client, staff_user, broker, django_capture_on_commit_callbacks
+):
+    broker.stop()
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CREATE, {"full_name": "Priya Raman", "email": "priya@example.org"})
+    assert response.status_code == 302  # never a 500: the invitation is stored
+    invitation = Invitation.objects.get()
+    assert invitation.emailed_at is None and mail.outbox == []
+    assert "Not emailed yet" in text(client.get(LIST))
+    broker.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ambassadors:invitation-resend", args=[invitation.pk]))
+    assert broker.queued() == 1  # the new link's email is on its way to a worker
 
 
 def test_staff_resend_and_withdraw_from_the_list(client, staff_user):
