@@ -231,6 +231,20 @@ def test_admin_refuses_signed_in_non_staff(client, founder_user):
 ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "Ambassadors", "API"]
 
 
+def _leads_nav() -> list[str]:
+    """Staff's "Leads" item, shown once the leads pipeline is routed."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("ambassadors:lead-pipeline")
+    except NoReverseMatch:
+        return []
+    return ["Leads"]
+
+
+LEADS_NAV = _leads_nav()
+
+
 def nav_for(user, path: str = "/") -> list[dict]:
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
@@ -266,6 +280,7 @@ def active(items: list[dict]) -> list[str]:
                 "Ambassadors",
                 "Dashboard",
                 "Ambassador network",
+                *LEADS_NAV,
                 "Review queue",
                 "API credentials",
                 "Account",
@@ -287,6 +302,7 @@ def test_the_navigation_shows_each_role_its_own_items(make_user, role, expected)
             "Review queue": "/dashboard/applications/",
             "Ambassador portal": "/ambassadors/",
             "Ambassador network": "/dashboard/ambassadors/",
+            "Leads": "/dashboard/leads/",
             "API credentials": CREDENTIALS,
             "Account": "/accounts/email/",
         }.items()
@@ -305,6 +321,7 @@ def test_a_founder_who_is_also_staff_sees_both_sets_of_items(make_user):
         "Your applications",
         "Dashboard",
         "Ambassador network",
+        *LEADS_NAV,
         "Review queue",
         "API credentials",
         "Account",
