@@ -35,3 +35,9 @@ def can_manage_ambassadors(user) -> bool:
 def can_manage_leads(user) -> bool:
     """Staff qualify leads and move them through the pipeline."""
     return is_staff(user)
+
+
+def can_read_briefings(user) -> bool:
+    """Ambassadors using the portal read the briefings addressed to them; staff read every one.
+    Which briefings is decided by ``Briefing.objects.visible_to(user)``."""
+    return can_use_ambassador_portal(user) or is_staff(user)

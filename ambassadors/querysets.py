@@ -31,6 +31,42 @@ class AmbassadorQuerySet(models.QuerySet):
             return self.filter(Q(user=user) | Q(pk__in=self.model.objects.public().values("pk")))
         return self.public()
 
+    def for_directory(self) -> AmbassadorQuerySet:
+        """The public directory's and the API's bundle: sectors prefetched, nothing private read."""
+        return self.prefetch_related("sectors").only(
+            "pk", "full_name", "status", "country", "city", "expertise", "languages", "bio", "public_profile"
+        )
+
+    def for_network_list(self) -> AmbassadorQuerySet:
+        """The staff network list's bundle: user and sectors, the date of the last activity and
+        the leads referred and landed, each a subquery, so one query whatever the page size."""
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        from .models import Activity, Lead
+
+        last = Activity.objects.filter(ambassador=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
+
+        def lead_count(**filters):
+            rows = (
+                Lead.objects.filter(referred_by=OuterRef("pk"), **filters)
+                .order_by()
+                .values("referred_by")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+        return (
+            self.select_related("user")
+            .prefetch_related("sectors")
+            .annotate(
+                last_activity_on=Subquery(last),
+                leads_referred=lead_count(),
+                leads_landed=lead_count(stage="landed"),
+            )
+        )
+
     def recently_active(self, *, today=None) -> AmbassadorQuerySet:
         """Ambassadors with an activity in the last 90 days."""
         today = today or timezone.localdate()
@@ -47,6 +83,10 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class ActivityQuerySet(models.QuerySet):
+    def for_list(self) -> ActivityQuerySet:
+        """Activity lists' bundle: the ambassador, organisation and lead in the same query."""
+        return self.select_related("ambassador", "organisation", "lead")
+
     def visible_to(self, user) -> ActivityQuerySet:
         """Staff see every activity; an ambassador their own; nobody else any."""
         if is_staff(user):

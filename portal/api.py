@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from ambassadors.api.views import ActivityViewSet, AmbassadorViewSet
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
 from portal.rest.views import ApiWriteViewSet, OrganisationViewSet, WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 from workspaces.api.views import WorkspaceApplicationViewSet, WorkspaceViewSet
@@ -13,6 +14,8 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("kpi-refreshes", RefreshRunViewSet, basename="kpi-refresh")
 router.register("workspaces", WorkspaceViewSet, basename="workspace")
 router.register("workspace-applications", WorkspaceApplicationViewSet, basename="workspace-application")
+router.register("ambassadors", AmbassadorViewSet, basename="ambassador")
+router.register("ambassador-activities", ActivityViewSet, basename="ambassador-activity")
 router.register("api-writes", ApiWriteViewSet, basename="api-write")
 router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

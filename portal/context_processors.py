@@ -42,6 +42,17 @@ def _layout() -> tuple[dict, dict]:
     )
 
 
+@functools.cache
+def _url_if_routed(name: str) -> str | None:
+    """A URL of a page that another part of the ambassadors app may not have routed yet, or None."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
@@ -49,12 +60,18 @@ def navigation(request) -> dict:
         ("Home", _url("portal:home")),
         ("Missions", _url("missions:mission-list")),
         ("Workspaces", _url("workspaces:workspace-list")),
+        ("Ambassadors", _url("ambassadors:directory")),
     ]
     if user is not None and user.is_authenticated:
         if user_has_role(user, Role.FOUNDER):
             items.append(("Your applications", _url("workspaces:application-list")))
+        if user_has_role(user, Role.AMBASSADOR):
+            items.append(("Ambassador portal", _url("ambassadors:home")))
         if is_staff(user):
             items.append(("Dashboard", _url("portal:dashboard")))
+            items.append(("Ambassador network", _url("ambassadors:network-list")))
+            if leads := _url_if_routed("ambassadors:lead-pipeline"):
+                items.append(("Leads", leads))
         if is_staff(user) or user_has_role(user, Role.REVIEWER):
             items.append(("Review queue", _url("workspaces:review-queue")))
         if is_staff(user):

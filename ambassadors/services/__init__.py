@@ -1,2 +1,36 @@
 """The ambassadors app's writes, one module per area, re-exported so callers import
 ``ambassadors.services``."""
+
+from .activities import activity_create, activity_reminder_send, activity_reminders_send, activity_update
+from .briefings import briefing_delete, briefing_publish
+from .invitations import (
+    InvitationUnusableError,
+    invitation_accept,
+    invitation_check,
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+    invitations_expire,
+)
+from .profiles import ambassador_profile_update, ambassador_status_change, ambassador_term_update
+
+__all__ = [
+    "InvitationUnusableError",
+    "activity_create",
+    "activity_reminder_send",
+    "activity_reminders_send",
+    "activity_update",
+    "ambassador_profile_update",
+    "ambassador_status_change",
+    "ambassador_term_update",
+    "briefing_delete",
+    "briefing_publish",
+    "invitation_accept",
+    "invitation_check",
+    "invitation_create",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_send",
+    "invitations_expire",
+]

@@ -1,1 +1,50 @@
 """The ambassadors pages, one module per area; re-exported so ``urls.py`` sees one namespace."""
+
+from .directory import DirectoryProfileView, DirectoryView
+from .portal import (
+    ActivityCreateView,
+    ActivityListView,
+    ActivityUpdateView,
+    BriefingDetailView,
+    BriefingFileView,
+    BriefingListView,
+    HomeView,
+    InvitationAcceptView,
+    ProfileEditView,
+)
+from .staff import (
+    AmbassadorDetailView,
+    AmbassadorStatusView,
+    AmbassadorUpdateView,
+    BriefingDeleteView,
+    BriefingManageView,
+    InvitationCreateView,
+    InvitationListView,
+    InvitationResendView,
+    InvitationRevokeView,
+    NetworkListView,
+)
+
+__all__ = [
+    "ActivityCreateView",
+    "ActivityListView",
+    "ActivityUpdateView",
+    "AmbassadorDetailView",
+    "AmbassadorStatusView",
+    "AmbassadorUpdateView",
+    "BriefingDeleteView",
+    "BriefingDetailView",
+    "BriefingFileView",
+    "BriefingListView",
+    "BriefingManageView",
+    "DirectoryProfileView",
+    "DirectoryView",
+    "HomeView",
+    "InvitationAcceptView",
+    "InvitationCreateView",
+    "InvitationListView",
+    "InvitationResendView",
+    "InvitationRevokeView",
+    "NetworkListView",
+    "ProfileEditView",
+]

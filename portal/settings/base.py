@@ -187,6 +187,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 # Only the built assets are published; the sources in static/src are not.
 STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build")]
+# Uploaded files (briefings): never served under a public URL; the app's views stream them to those
+# allowed to read them.
+MEDIA_ROOT = BASE_DIR / "var" / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -297,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode503Enum": "portal.rest.errors.ErrorCode503Enum.choices",
         "ApplicationStatusEnum": "workspaces.models.Application.Status",
         "LocalAuthorityEnum": "portal.models.LocalAuthority",
+        "ActivityKindEnum": "ambassadors.models.Activity.Kind",
+        "OrganisationKindEnum": "portal.models.Organisation.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -228,7 +228,21 @@ def test_admin_refuses_signed_in_non_staff(client, founder_user):
 
 # Header navigation: the items each role sees, and which one is marked as the current section
 
-ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "API"]
+ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "Ambassadors", "API"]
+
+
+def _leads_nav() -> list[str]:
+    """Staff's "Leads" item, shown once the leads pipeline is routed."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("ambassadors:lead-pipeline")
+    except NoReverseMatch:
+        return []
+    return ["Leads"]
+
+
+LEADS_NAV = _leads_nav()
 
 
 def nav_for(user, path: str = "/") -> list[dict]:
@@ -254,12 +268,24 @@ def active(items: list[dict]) -> list[str]:
     ("role", "expected"),
     [
         (None, ANONYMOUS_NAV),
-        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Your applications", "Account", "API"]),
-        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Review queue", "Account", "API"]),
-        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Account", "API"]),
+        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Ambassadors", "Your applications", "Account", "API"]),
+        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Ambassadors", "Review queue", "Account", "API"]),
+        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Ambassadors", "Ambassador portal", "Account", "API"]),
         (
             Role.STAFF,
-            ["Home", "Missions", "Workspaces", "Dashboard", "Review queue", "API credentials", "Account", "API"],
+            [
+                "Home",
+                "Missions",
+                "Workspaces",
+                "Ambassadors",
+                "Dashboard",
+                "Ambassador network",
+                *LEADS_NAV,
+                "Review queue",
+                "API credentials",
+                "Account",
+                "API",
+            ],
         ),
     ],
 )
@@ -274,6 +300,9 @@ def test_the_navigation_shows_each_role_its_own_items(make_user, role, expected)
             "Your applications": "/workspaces/applications/",
             "Dashboard": DASHBOARD,
             "Review queue": "/dashboard/applications/",
+            "Ambassador portal": "/ambassadors/",
+            "Ambassador network": "/dashboard/ambassadors/",
+            "Leads": "/dashboard/leads/",
             "API credentials": CREDENTIALS,
             "Account": "/accounts/email/",
         }.items()
@@ -288,8 +317,11 @@ def test_a_founder_who_is_also_staff_sees_both_sets_of_items(make_user):
         "Home",
         "Missions",
         "Workspaces",
+        "Ambassadors",
         "Your applications",
         "Dashboard",
+        "Ambassador network",
+        *LEADS_NAV,
         "Review queue",
         "API credentials",
         "Account",

@@ -1,0 +1,63 @@
+"""The public directory of ambassadors who consented to a public profile, and each one's page.
+Both are cached (the ``ambassadors`` data key): a hit runs no query beyond the data versions.
+Nothing of an ambassador without consent is shown, and a retired or invited one neither."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.views import View
+
+from portal import page_cache
+
+from ..filters import DirectoryFilterSet
+from ..models import Ambassador
+
+PAGE_SIZE = 24
+
+
+def _fragment(request, name: str, *, vary=()) -> dict:
+    # Everyone sees the same directory, signed in or not.
+    return page_cache.fragment_context(request, name, data=["ambassadors"], audience="public", vary=vary)
+
+
+class DirectoryView(View):
+    """Anyone: ambassadors with a public profile, filtered by country and sector, 24 a page. A
+    filter value not on the list is a field error (400)."""
+
+    template_name = "ambassadors/directory_list.html"
+
+    def get(self, request):
+        def filterset_make():
+            return DirectoryFilterSet(request.GET or None, queryset=Ambassador.objects.public().for_directory())
+
+        filterset = filterset_make() if request.GET else SimpleLazyObject(filterset_make)
+        valid = filterset.is_valid() if request.GET else True
+
+        def page_make():
+            page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+            page.page_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+            return page
+
+        context = {
+            **_fragment(request, "ambassador-directory", vary=[page_cache.query_text(request)]),
+            "form": SimpleLazyObject(lambda: filterset.form),
+            "page_obj": SimpleLazyObject(page_make),
+            "filtered": bool(request.GET) and any(request.GET.get(name) for name in ("country", "sector")),
+        }
+        return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+class DirectoryProfileView(View):
+    """Anyone: one public profile. 404 for an ambassador without consent (or retired, or still
+    invited): the same answer as for one that does not exist."""
+
+    template_name = "ambassadors/directory_profile.html"
+
+    def get(self, request, pk: int):
+        context = {
+            **_fragment(request, "ambassador-profile", vary=[pk]),
+            "ambassador": SimpleLazyObject(
+                lambda: get_object_or_404(Ambassador.objects.public().for_directory(), pk=pk)
+            ),
+        }
+        return render(request, self.template_name, context)

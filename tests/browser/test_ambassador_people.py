@@ -1,0 +1,217 @@
+"""The people pages of the ambassador network in Chromium, with the keyboard only and axe-core on
+every page: staff invite; the invited person signs up from the link (no second verification mail),
+sets up TOTP, completes the profile and logs an activity, which shows on their pages and puts them
+in the public directory; the same with JavaScript off. Every other page of the people part passes
+axe, for each role, and the pages that refuse or explain pass it too."""
+
+import datetime
+import re
+
+import pyotp
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from ambassadors.models import Activity, Ambassador
+from tests.ambassadors.factories import ActivityFactory, AmbassadorFactory, BriefingFactory, InvitationFactory
+from tests.browser.conftest import check_page, press, sign_in, sign_in_with_keyboard, type_into, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "a-long-unusual-passphrase"
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def nav_link(page, label: str):
+    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=label, exact=True)
+
+
+def tick(page, label: str) -> None:
+    page.get_by_label(label, exact=True).focus()
+    page.keyboard.press("Space")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_invite_sign_up_set_up_totp_complete_the_profile_and_log_an_activity(make_page, javascript, staff_user):
+    cache.clear()  # sign-up is rate limited per address; the other run signed up a moment ago
+
+    # Staff invite by keyboard.
+    staff = make_page(javascript=javascript)
+    sign_in_with_keyboard(staff, staff_user.email)
+    press(staff, nav_link(staff, "Ambassador network"))
+    check_page(staff, "Ambassadors")
+    press(staff, staff.get_by_role("button", name="Invite an ambassador"))
+    check_page(staff, "Invite an ambassador")
+    press(staff, button(staff, "Send the invitation"))  # empty: every error at once
+    check_page(staff, "Error: Invite an ambassador")
+    assert staff.locator(".govuk-error-summary li").count() == 2
+    type_into(staff, "id_full_name", "Mei Chen")
+    type_into(staff, "id_email", "mei@example.org")
+    press(staff, button(staff, "Send the invitation"))
+    check_page(staff, "Invitations")
+    assert "Invited Mei Chen" in staff.locator("main").inner_text()
+    link = re.search(r"http://\S+/ambassadors/invitations/\S+/", mail.outbox[-1].body).group(0)
+    sent = len(mail.outbox)
+
+    # The invited person opens the link, signs up and sets up TOTP.
+    mei = make_page(javascript=javascript)
+    mei.goto(link)
+    check_page(mei, "Your invitation to join the ambassadors")
+    press(mei, mei.get_by_role("button", name="Create your account"))
+    check_page(mei, "Create an account")
+    assert mei.locator("#id_email").input_value() == "mei@example.org"
+    type_into(mei, "id_full_name", "Mei Chen")
+    type_into(mei, "id_password1", PASSWORD)
+    type_into(mei, "id_password2", PASSWORD)
+    press(mei, mei.get_by_role("button", name="Create account"))
+    check_page(mei)
+    assert len(mail.outbox) == sent  # no verification mail: the link proved the address
+    if "reauthenticate" in mei.url:
+        type_into(mei, "id_password", PASSWORD)
+        press(mei, mei.get_by_role("button", name=re.compile("confirm", re.I)))
+        check_page(mei)
+    assert "/accounts/2fa/totp/activate/" in mei.url, mei.url
+    secret = re.search(r"\b([A-Z2-7]{32})\b", mei.content()).group(1)
+    mei.get_by_label(re.compile("code", re.I)).focus()
+    mei.keyboard.type(pyotp.TOTP(secret).now())
+    press(mei, mei.get_by_role("button", name=re.compile("activate", re.I)))
+    check_page(mei)
+
+    # Lands on the portal, completes the profile.
+    mei.goto("/ambassadors/")
+    check_page(mei, "Ambassador portal")
+    assert "Your profile is not complete yet" in mei.locator("main").inner_text()
+    press(mei, mei.get_by_role("link", name="Add your country and the sectors you cover"))
+    check_page(mei, "Your profile")
+    mei.locator("#id_country").focus()
+    mei.keyboard.type("Singapore")
+    assert mei.locator("#id_country").input_value() == "SG"
+    type_into(mei, "id_city", "Singapore")
+    tick(mei, "Fintech")
+    tick(mei, "AI and data")
+    type_into(mei, "id_expertise", "Payments and regulation")
+    tick(mei, "Show my profile in the public directory")
+    press(mei, button(mei, "Save your profile"))
+    check_page(mei, "Ambassador portal")
+    assert "Your profile has been saved" in mei.locator("main").inner_text()
+
+    # Logs an activity: first with a mistake, then right.
+    press(mei, mei.get_by_role("button", name="Log an activity"))
+    check_page(mei, "Log an activity")
+    press(mei, button(mei, "Log the activity"))
+    check_page(mei, "Error: Log an activity")
+    summary = mei.locator(".govuk-error-summary").inner_text()
+    assert "Choose what kind of activity it was" in summary and "Enter the date of the activity" in summary
+    tick(mei, "Investor meeting")
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    type_into(mei, "id_occurred_on_day", str(day.day))
+    type_into(mei, "id_occurred_on_month", str(day.month))
+    type_into(mei, "id_occurred_on_year", str(day.year))
+    type_into(mei, "id_place", "Marina Bay")
+    type_into(mei, "id_reach", "12")
+    press(mei, button(mei, "Log the activity"))
+    check_page(mei, "Your activities")
+    assert "Marina Bay" in mei.locator("main table").inner_text()
+
+    ambassador = Ambassador.objects.get(user__email="mei@example.org")
+    assert ambassador.status == "active" and ambassador.country.code == "SG" and ambassador.public_profile
+    assert Activity.objects.get(ambassador=ambassador).kind == "investor_meeting"
+
+    # The public directory shows her, and staff see her on the network list.
+    public = make_page(javascript=javascript)
+    visit(public, "/ambassadors/directory/?country=SG")
+    press(public, public.get_by_role("link", name="Mei Chen"))
+    check_page(public, "Mei Chen, ambassador")
+    assert "Payments and regulation" in public.locator("main").inner_text()
+    staff.goto("/dashboard/ambassadors/?country=SG")
+    check_page(staff, "Ambassadors")
+    assert "Mei Chen" in staff.locator("main table").inner_text()
+
+
+@pytest.fixture
+def network(staff_user):
+    aiko = AmbassadorFactory(full_name="Aiko Tanaka", country="JP", sectors=["fintech", "software"], public=True)
+    ActivityFactory(ambassador=aiko)
+    BriefingFactory(title="Tokyo roadshow messages")
+    invitation = InvitationFactory(email="new@example.org")
+    return aiko, invitation
+
+
+def test_public_directory_pages_are_accessible(page, network):
+    aiko, _ = network
+    visit(page, "/ambassadors/directory/")
+    visit(page, f"/ambassadors/directory/{aiko.pk}/", title="Aiko Tanaka")
+    visit(page, "/ambassadors/directory/?country=XX", status=400)
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    visit(page, f"/ambassadors/directory/{aiko.pk + 999}/", status=404)
+
+
+def test_the_directory_filters_work_with_the_keyboard_alone(nojs_page, network):
+    page = nojs_page
+    visit(page, "/ambassadors/directory/")
+    page.locator("#id_country").focus()
+    page.keyboard.type("Japan")
+    press(page, button(page, "Apply filters"))
+    check_page(page, "Ambassadors")
+    assert "country=JP" in page.url
+    assert page.get_by_role("link", name="Aiko Tanaka").count() == 1
+
+
+def test_staff_people_pages_are_accessible(page, staff_user, network):
+    aiko, _ = network
+    sign_in(page, staff_user.email)
+    for path in [
+        "/dashboard/ambassadors/",
+        f"/dashboard/ambassadors/{aiko.pk}/",
+        f"/dashboard/ambassadors/{aiko.pk}/edit/",
+        "/dashboard/ambassadors/invitations/",
+        "/dashboard/ambassadors/invitations/new/",
+        "/dashboard/briefings/",
+    ]:
+        visit(page, path)
+    visit(page, "/dashboard/ambassadors/?status=asleep", status=400)
+    # Pausing is a button on the ambassador's page, pressed by keyboard.
+    page.goto(f"/dashboard/ambassadors/{aiko.pk}/")
+    press(page, page.get_by_role("button", name="Pause Aiko Tanaka"))
+    check_page(page, "Aiko Tanaka")
+    assert "Aiko Tanaka is now paused" in page.locator("main").inner_text()
+    # The briefing form reports every error at once.
+    page.goto("/dashboard/briefings/")
+    press(page, button(page, "Publish the briefing"))
+    check_page(page, "Error: Briefings for ambassadors")
+    assert page.locator(".govuk-error-summary li").count() == 2
+
+
+def test_ambassador_pages_are_accessible_and_refusals_pass_axe(page, network):
+    aiko, _ = network
+    other = ActivityFactory()
+    sign_in(page, aiko.user.email)
+    assert page.url.endswith("/ambassadors/"), page.url  # where an ambassador lands
+    check_page(page, "Ambassador portal")
+    activity = aiko.activities.get()
+    for path in [
+        "/ambassadors/profile/",
+        "/ambassadors/activities/",
+        "/ambassadors/activities/new/",
+        f"/ambassadors/activities/{activity.pk}/edit/",
+        "/ambassadors/briefings/",
+    ]:
+        visit(page, path)
+    press(page, page.get_by_role("link", name="Tokyo roadshow messages"))
+    check_page(page, "Tokyo roadshow messages")
+    visit(page, f"/ambassadors/activities/{other.pk}/edit/", status=404)
+    visit(page, "/dashboard/ambassadors/", status=403)
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [({"status": "revoked"}, 410), ({"expires_at": timezone.now() - datetime.timedelta(days=1)}, 410), ({}, 200)],
+)
+def test_invitation_pages_are_accessible(page, change, status):
+    invitation = InvitationFactory(**change)
+    visit(page, f"/ambassadors/invitations/{invitation.token}/", status=status)
+    visit(page, "/ambassadors/invitations/no-such-token/", status=404)
