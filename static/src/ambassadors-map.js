@@ -74,6 +74,7 @@
               return "rgb(" + mix.join(",") + ")";
             },
             legend: { position: "bottom-right", align: "right" },
+            ticks: { precision: 0 }, // whole numbers: these are counts
           },
         },
       },

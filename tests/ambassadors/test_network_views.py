@@ -105,7 +105,7 @@ def test_the_matrix_counts_active_ambassadors_and_names_each_gap_in_words(staff,
     assert "target market with no active ambassador" in india_row
     assert 'data-label="AI and data">1<' in india_row
     # It stacks at 320 px and scrolls in its own labelled region above that.
-    assert "portal-table--stack" in content
+    assert "portal-table--stack-until-wide" in content
     assert 'role="region" aria-labelledby="coverage-caption"' in content
 
 
