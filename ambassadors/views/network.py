@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 
+from portal import page_cache
 from portal.forms import form_add_service_errors
 from portal.views import RuleRequiredMixin
 
@@ -15,15 +17,21 @@ from ..forms.network import TargetMarketForm
 from ..services import network as services
 
 
+def _fragment(request, name: str) -> dict:
+    """A cached fragment of a network page: staff only, shows the ambassadors data key's rows."""
+    return page_cache.fragment_context(request, name, data=["ambassadors"], audience=page_cache.audience(request.user))
+
+
 class CoverageView(RuleRequiredMixin, View):
     """Staff: active ambassadors by country and sector, with every target market that has none
-    named as a gap."""
+    named as a gap. Cached until the network changes."""
 
     rule = permissions.can_manage_ambassadors
     template_name = "ambassadors/coverage.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"coverage": selectors.network_coverage()})
+        context = {**_fragment(request, "network-coverage"), "coverage": SimpleLazyObject(selectors.network_coverage)}
+        return render(request, self.template_name, context)
 
 
 class TargetMarketListView(RuleRequiredMixin, View):
@@ -72,11 +80,12 @@ class TargetMarketRemoveView(RuleRequiredMixin, View):
 
 class NetworkMapView(RuleRequiredMixin, View):
     """Staff: active ambassadors and landed projects by country, as a world map drawn in the
-    browser from the portal's own files, and always as a table of the same numbers."""
+    browser from the portal's own files, and always as a table of the same numbers. Cached until
+    the network changes."""
 
     rule = permissions.can_manage_ambassadors
     template_name = "ambassadors/map.html"
 
     def get(self, request):
-        network_map = selectors.network_map()
-        return render(request, self.template_name, {"map": network_map, "chart": network_map.chart_data()})
+        context = {**_fragment(request, "network-map"), "map": SimpleLazyObject(selectors.network_map)}
+        return render(request, self.template_name, context)
