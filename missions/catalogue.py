@@ -307,7 +307,8 @@ LANDED = (
 ACTIVE_AMBASSADOR = (
     " An ambassador is active when they logged at least one activity (an event, introduction, media"
     " appearance, trade mission or investor meeting) in the 90 days up to the day a quarter is measured on:"
-    " its last day, or today for the current quarter."
+    " its last day, or today for the current quarter. Every quarter from the first activity's to the current"
+    " one has a value, over at most the last ten years."
 )
 NETWORK = (
     " Ambassadors on the network in a year: those who accepted their invitation (not merely invited) by 31"
