@@ -106,10 +106,12 @@ def _stage_fields(
     fields = {"stage": stage}
     if stage == "referred":
         return fields
+    # About a quarter are UK firms opening an office here (from the UK, whoever referred them).
+    kind = rng.choices([Lead.Kind.FDI, Lead.Kind.UK_OFFICE, Lead.Kind.EXPANSION], [60, 25, 15])[0]
     fields |= {
-        "origin_country": country,
+        "origin_country": "GB" if kind == Lead.Kind.UK_OFFICE else country,
         "sector": sector,
-        "kind": Lead.Kind.UK_OFFICE if country == "GB" else rng.choice([Lead.Kind.FDI] * 4 + [Lead.Kind.EXPANSION]),
+        "kind": kind,
     }
     if stage in ("active", "verify_win", "landed", "lost"):
         fields |= {
@@ -204,10 +206,17 @@ def seed() -> dict:
     for ambassador in made:  # joined on the day their term started (auto_now_add set today)
         ambassador.created_at = _moment(ambassador.term_starts_on or today, rng)
     Ambassador.objects.bulk_update(made, ["created_at"])
+    covers = {ambassador.pk: set(rng.sample(SECTORS, rng.randint(1, 3))) for ambassador in [*ambassadors, invited]}
+    # Most target markets have an active ambassador: the first active one in the country takes
+    # its sector on. The rest (Norway and Vietnam have no ambassador at all) are the gaps.
+    for country, sector in TARGETS:
+        active_here = [a for a in ambassadors if a.country.code == country and a.status == "active"]
+        if active_here:
+            covers[active_here[0].pk].add(sector)
     AmbassadorSector.objects.bulk_create(
-        AmbassadorSector(ambassador=ambassador, sector=sector)
-        for ambassador in [*ambassadors, invited]
-        for sector in rng.sample(SECTORS, rng.randint(1, 3))
+        AmbassadorSector(ambassador_id=pk, sector=sector)
+        for pk, sectors in covers.items()
+        for sector in sorted(sectors)
     )
     AmbassadorSector.objects.bulk_create(
         [AmbassadorSector(ambassador=demo, sector="fintech"), AmbassadorSector(ambassador=demo, sector="ai_data")]
@@ -267,15 +276,14 @@ def seed() -> dict:
     plans.extend((demo, stage) for stage in ("referred", "active", "landed", "lost"))
     leads, landed_firms, paths = [], [], []
     for n, (ambassador, stage) in enumerate(plans, start=1):
-        referred_on = today - datetime.timedelta(days=rng.randint(40, 700))
+        # Referred while on the network (every term started at least 120 days ago).
+        referred_on = max(today - datetime.timedelta(days=rng.randint(40, 1000)), ambassador.term_starts_on)
         country = ambassador.country.code if rng.random() < 0.7 else rng.choice(COUNTRIES)[0]
         sector = rng.choice(SECTORS)
         name = f"{rng.choice(FIRM_WORDS)} {rng.choice(FIRM_KINDS)} {DEMO_MARK}"
-        landed_on = referred_on + datetime.timedelta(days=rng.randint(30, max(31, (today - referred_on).days)))
+        landed_on = referred_on + datetime.timedelta(days=rng.randint(30, min(400, (today - referred_on).days)))
         firm = None
-        fields = _stage_fields(
-            rng, stage, staff=staff, country=country, sector=sector, firm=None, landed_on=min(landed_on, today)
-        )
+        fields = _stage_fields(rng, stage, staff=staff, country=country, sector=sector, firm=None, landed_on=landed_on)
         if stage == "landed":
             if fields["kind"] == Lead.Kind.EXPANSION and expansion_firms:
                 firm = expansion_firms.pop()
