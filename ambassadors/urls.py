@@ -44,5 +44,13 @@ urlpatterns = [
     # --- end of the leads' pages ---
     #
     # --- Network views for staff: coverage, target markets, the map ---
+    path("dashboard/ambassadors/coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("dashboard/ambassadors/target-markets/", views.TargetMarketListView.as_view(), name="target-market-list"),
+    path(
+        "dashboard/ambassadors/target-markets/<int:pk>/remove/",
+        views.TargetMarketRemoveView.as_view(),
+        name="target-market-remove",
+    ),
+    path("dashboard/ambassadors/map/", views.NetworkMapView.as_view(), name="map"),
     # --- end of the network views ---
 ]

@@ -296,6 +296,200 @@ WORKSPACE_INDICATORS = [
     ),
 ]
 
+LEADS_SOURCE = " Source: the portal's leads pipeline, which staff keep and ambassadors refer into."
+LANDED = (
+    " A lead counts as a landed project only while it stands at the stage 'landed' (after staff verified"
+    " the win), in the calendar year of its landing date, as DBT counts a project in the year it lands."
+    " A lead that landed and was later reopened or lost is not counted at all; one landed again counts"
+    " once, in the year of its latest landing date. Every landed lead counts for the WMCA area: a lead is a"
+    " project in the region by definition."
+)
+ACTIVE_AMBASSADOR = (
+    " An ambassador is active when they logged at least one activity (an event, introduction, media"
+    " appearance, trade mission or investor meeting) in the 90 days up to the day a quarter is measured on:"
+    " its last day, or today for the current quarter. Every quarter from the first activity's to the current"
+    " one has a value, over at most the last ten years."
+)
+NETWORK = (
+    " Ambassadors on the network in a year: those who accepted their invitation (not merely invited) by 31"
+    " December and had not left before 1 January; an ambassador leaves after the year their term ends, or, when"
+    " retired with no term end set, after the year they were retired."
+)
+PORTAL_DEFINED = " Portal-defined, with no official comparator."
+
+
+def _landed(code: str, key: str, name: str, definition: str, plain: str, formula: str, unit: str) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission="M1",
+        name=name,
+        definition=definition,
+        methodology=plain + SPECIALISTS + formula + LANDED + LEADS_SOURCE,
+        unit=unit,
+        method=COMPUTED,
+        computation=key,
+    )
+
+
+AMBASSADOR_INDICATORS = [
+    _landed(
+        "M1-11",
+        "leads_landed_fdi",
+        "Inward investment projects landed (FDI)",
+        "Foreign direct investment projects from the portal's leads pipeline that landed in the region in the "
+        "calendar year: a foreign parent owns at least 10% of the shares or voting power of the firm here (DBT).",
+        "How many firms from abroad set up or invested in the region in the year, among the leads the "
+        "Commissioner's office and its ambassadors worked on.",
+        "#X[type = FDI, stage = landed, year(landed_on) = t]. Comparator: DBT inward investment results "
+        "(projects landing in the West Midlands; never mixed with EY Attractiveness Survey counts), which count "
+        "every project in the region, not only the portal's.",
+        "projects",
+    ),
+    _landed(
+        "M1-12",
+        "leads_landed_uk_office",
+        "UK firms opening an office in the region (landed)",
+        "Projects of UK firms based elsewhere opening an office in the region, from the portal's leads pipeline, "
+        "landed in the calendar year.",
+        "How many firms from elsewhere in the UK opened an office in the region in the year.",
+        "#X[type = UK firm opening an office, stage = landed, year(landed_on) = t]. Domestic relocations have no "
+        "official series; this one is portal-defined.",
+        "projects",
+    ),
+    _landed(
+        "M1-12E",
+        "leads_landed_expansion",
+        "Expansions of firms already in the region (landed)",
+        "Projects of firms already in the region that expanded here, from the portal's leads pipeline, landed "
+        "in the calendar year.",
+        "How many firms already here grew in the region in the year with the office's help.",
+        "#X[type = expansion, stage = landed, year(landed_on) = t]." + PORTAL_DEFINED,
+        "projects",
+    ),
+    _landed(
+        "M1-11O",
+        "leads_landed_origin_countries",
+        "Origin countries of landed projects",
+        "Distinct countries the projects landed in the calendar year came from (every type: foreign direct "
+        "investment, UK firms opening an office and expansions). The projects of each country are listed on the "
+        "staff map of the network.",
+        "From how many different countries the firms that landed in the year came.",
+        "#distinct origin_country of X[stage = landed, year(landed_on) = t]; a project with no origin country "
+        "recorded is not counted. DBT reports projects by market of origin." + PORTAL_DEFINED,
+        "countries",
+    ),
+    _landed(
+        "M1-11J",
+        "leads_new_jobs",
+        "New jobs from landed projects",
+        "New jobs the projects landed in the calendar year create in the region, as recorded when staff verified "
+        "the win (every type of project).",
+        "How many new jobs the firms that landed in the year said they would create here.",
+        "Sum of new_jobs over X[stage = landed, year(landed_on) = t], of every type. Comparator: DBT new jobs of "
+        "inward investment projects (foreign direct investment only).",
+        "jobs",
+    ),
+    _landed(
+        "M1-11S",
+        "leads_safeguarded_jobs",
+        "Safeguarded jobs from landed projects",
+        "Existing jobs in the region the projects landed in the calendar year keep (DBT's safeguarded jobs), as "
+        "recorded when staff verified the win.",
+        "How many jobs already here the firms that landed in the year kept that might otherwise have gone.",
+        "Sum of safeguarded_jobs over X[stage = landed, year(landed_on) = t], of every type." + PORTAL_DEFINED,
+        "jobs",
+    ),
+    _landed(
+        "M1-11C",
+        "leads_capital_invested",
+        "Capital invested by landed projects",
+        "Capital the projects landed in the calendar year invest in the region, in pounds, as recorded when staff "
+        "verified the win.",
+        "How much money the firms that landed in the year put into the region.",
+        "Sum of capital_invested (GBP) over X[stage = landed, year(landed_on) = t], of every type." + PORTAL_DEFINED,
+        "£",
+    ),
+    IndicatorSpec(
+        code="M1-15A",
+        mission="M1",
+        name="Active ambassadors",
+        definition="Ambassadors who logged at least one activity for the region in the 90 days up to the end of "
+        "the quarter.",
+        methodology="How many of the region's ambassadors around the world were recently at work for it: each "
+        "logged an event, an introduction or a meeting in the last three months."
+        + SPECIALISTS
+        + "#distinct ambassador of activities with occurred_on in (d - 90 days, d], d = the quarter's last day."
+        + ACTIVE_AMBASSADOR
+        + " Source: the activities ambassadors log."
+        + PORTAL_DEFINED,
+        unit="ambassadors",
+        method=COMPUTED,
+        computation="ambassadors_active",
+        frequency=QUARTERLY,
+    ),
+    IndicatorSpec(
+        code="M1-15C",
+        mission="M1",
+        name="Countries covered by active ambassadors",
+        definition="Countries with at least one active ambassador (an activity in the 90 days up to the end of "
+        "the quarter), by the country on the ambassador's profile.",
+        methodology="In how many countries the region had an ambassador at work in the last three months."
+        + SPECIALISTS
+        + "#distinct country of the ambassadors of activities with occurred_on in (d - 90 days, d]; an "
+        "ambassador with no country on their profile is not counted, and one who moved counts in their current "
+        "country." + ACTIVE_AMBASSADOR + PORTAL_DEFINED,
+        unit="countries",
+        method=COMPUTED,
+        computation="ambassadors_countries_covered",
+        frequency=QUARTERLY,
+    ),
+    IndicatorSpec(
+        code="M1-15R",
+        mission="M1",
+        name="Leads referred per ambassador",
+        definition="Leads ambassadors referred in the calendar year, per ambassador on the network that year.",
+        methodology="On average, how many firms each ambassador introduced to the office in the year."
+        + SPECIALISTS
+        + "#leads with an ambassador as referrer recorded in t / #ambassadors on the network in t, to two "
+        "decimal places; both counts are published with it. Leads staff record themselves are not counted."
+        + NETWORK
+        + LEADS_SOURCE
+        + PORTAL_DEFINED,
+        unit="leads per ambassador",
+        method=COMPUTED,
+        computation="leads_referred_per_ambassador",
+    ),
+    IndicatorSpec(
+        code="M1-15L",
+        mission="M1",
+        name="Landed projects per ambassador",
+        definition="Projects landed in the calendar year that an ambassador referred, per ambassador on the "
+        "network that year.",
+        methodology="On average, how many firms each ambassador brought to the region in the year."
+        + SPECIALISTS
+        + "#X[referred by an ambassador, stage = landed, year(landed_on) = t] / #ambassadors on the network in t, "
+        "to two decimal places; both counts are published with it." + NETWORK + LANDED + LEADS_SOURCE + PORTAL_DEFINED,
+        unit="projects per ambassador",
+        method=COMPUTED,
+        computation="leads_landed_per_ambassador",
+    ),
+    IndicatorSpec(
+        code="M1-15V",
+        mission="M1",
+        name="Referred leads that landed",
+        definition="Of the leads ambassadors referred in a calendar year, the share that has landed since.",
+        methodology="Of the firms ambassadors introduced in a year, the share that went on to land in the region. "
+        "'2024' means the leads referred in 2024; the share of recent years grows as their open leads land."
+        + SPECIALISTS
+        + "Conversion(c) = #{l referred by an ambassador in c: stage(l) = landed} / #{l referred by an ambassador "
+        "in c} x 100, by the year the lead was recorded; both counts are published with it. Lost and open leads "
+        "count in the denominator only." + LANDED + LEADS_SOURCE + PORTAL_DEFINED,
+        unit="%",
+        method=COMPUTED,
+        computation="leads_conversion",
+    ),
+]
+
 COMPUTED_INDICATORS = [
     _survival(1),
     _survival(3),
@@ -410,6 +604,7 @@ COMPUTED_INDICATORS = [
         "Portal tech firms that moved to, or opened an office in, the West Midlands from abroad.",
     ),
     *WORKSPACE_INDICATORS,
+    *AMBASSADOR_INDICATORS,
 ]
 
 

@@ -28,7 +28,9 @@ OTHER = "other"
 # such as "enterprises per 10,000") may take any number.
 COUNT_UNITS = frozenset(
     {
+        "ambassadors",
         "applications",
+        "countries",
         "datasets",
         "deals",
         "enterprises",

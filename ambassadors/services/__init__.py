@@ -13,6 +13,7 @@ from .invitations import (
     invitation_send,
     invitations_expire,
 )
+from .network import target_market_add, target_market_remove
 from .profiles import ambassador_profile_update, ambassador_status_change, ambassador_term_update
 
 __all__ = [
@@ -33,4 +34,6 @@ __all__ = [
     "invitation_revoke",
     "invitation_send",
     "invitations_expire",
+    "target_market_add",
+    "target_market_remove",
 ]

@@ -1,6 +1,7 @@
 """The ambassadors pages, one module per area; re-exported so ``urls.py`` sees one namespace."""
 
 from .directory import DirectoryProfileView, DirectoryView
+from .network import CoverageView, NetworkMapView, TargetMarketListView, TargetMarketRemoveView
 from .portal import (
     ActivityCreateView,
     ActivityListView,
@@ -47,4 +48,8 @@ __all__ = [
     "InvitationRevokeView",
     "NetworkListView",
     "ProfileEditView",
+    "CoverageView",
+    "NetworkMapView",
+    "TargetMarketListView",
+    "TargetMarketRemoveView",
 ]

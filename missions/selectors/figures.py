@@ -43,6 +43,7 @@ RATE_BASES = {
     "workspace_supported_survival_3y": "firms",
     "high_growth_incidence": "firms",
     "workspace_supported_high_growth": "firms",
+    "leads_conversion": "leads",
     "leadership_women_share": "people",
     "leadership_ethnic_minority_share": "people",
     "leadership_disclosure_rate": "people",
@@ -147,10 +148,21 @@ def period_text(indicator: Indicator, observation) -> str:
     return label
 
 
+# Computed ratios of two different things: what the numerator and the denominator count.
+RATIO_BASES = {
+    "leads_referred_per_ambassador": ("leads", "ambassadors"),
+    "leads_landed_per_ambassador": ("projects", "ambassadors"),
+}
+
+
 def base_text(indicator: Indicator, observation) -> str:
-    """The counts behind a computed rate, ``"24 of 24 firms"``; empty when the value has none."""
+    """The counts behind a computed rate, ``"24 of 24 firms"``, or a ratio, ``"30 leads over 12
+    ambassadors"``; empty when the value has none."""
     if observation is None or observation.numerator is None or observation.denominator is None:
         return ""
+    if indicator.computation in RATIO_BASES:
+        part, whole = RATIO_BASES[indicator.computation]
+        return f"{number_text(observation.numerator)} {part} over {number_text(observation.denominator)} {whole}"
     noun = RATE_BASES.get(indicator.computation, "")
     return f"{number_text(observation.numerator)} of {number_text(observation.denominator)} {noun}".rstrip()
 

@@ -24,16 +24,22 @@ const files = {
     join(modules, "chart.js/dist/chart.umd.js.map"),
   ],
   "htmx.min.js": [join(modules, "htmx.org/dist/htmx.min.js")],
+  // The network map: chartjs-chart-geo (UMD, on top of Chart.js) and Natural Earth's country
+  // shapes at 1:110m from world-atlas (TopoJSON, fetched by the map script from the portal itself).
+  "chartjs-chart-geo.umd.min.js": [join(modules, "chartjs-chart-geo/build/index.umd.min.js")],
+  "index.umd.min.js.map": [join(modules, "chartjs-chart-geo/build/index.umd.min.js.map")],
+  "countries-110m.json": [join(modules, "world-atlas/countries-110m.json")],
   // The portal's own files.
   "portal-init.mjs": [join(src, "portal-init.mjs")],
   "missions-charts.js": [join(src, "missions-charts.js")],
+  "ambassadors-map.js": [join(src, "ambassadors-map.js")],
   "favicon.svg": [join(src, "favicon.svg")],
   "api-docs.css": [join(src, "api-docs.css")],
   "api-docs.js": [join(src, "api-docs.js")],
 };
 
 // Files a page cannot work without; the rest (source maps) are copied when present.
-const optional = new Set(["govuk-frontend.min.js.map", "chart.umd.min.js.map"]);
+const optional = new Set(["govuk-frontend.min.js.map", "chart.umd.min.js.map", "index.umd.min.js.map"]);
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -16,6 +16,7 @@ from missions.catalogue import indicator_catalogue_sync
 from missions.models import Geography, Indicator, Observation, RefreshRun
 from missions.registry import REGISTRY, period_value, year_period
 from portal.models import FirmYear, LocalAuthority, Organisation
+from tests.ambassadors.network_factories import ActivityFactory, AmbassadorFactory, LeadFactory
 from tests.conftest import run_at_once
 from tests.missions.factories import IndicatorFactory, ObservationFactory, RefreshRunFactory
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
@@ -77,6 +78,11 @@ def test_a_run_computes_every_computed_indicator_and_reaches_100_percent(catalog
     supported = Organisation.objects.filter(kind=Organisation.Kind.FIRM).order_by("pk").last()
     offer = offered_application(staff=staff_user, organisation=supported, start_on=timezone.localdate())
     workspace_services.application_accept_offer(application=offer, actor=offer.applicant)
+    # An ambassador with an activity and a landed project of each type, for the network's indicators.
+    ambassador = AmbassadorFactory()
+    ActivityFactory(ambassador=ambassador)
+    for kind in ("fdi", "uk_office", "expansion"):
+        LeadFactory(landed=True, kind=kind, referred_by=ambassador, landed_on=timezone.localdate())
     run = refresh()
     assert run.status == RefreshRun.Status.SUCCEEDED
     assert run.indicators_done == run.indicators_total == catalogue

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from ambassadors import demo as ambassadors_demo
 from missions import demo as missions_demo
 from portal import demo
 from portal.page_cache import DATA_KEYS, data_version_bump
@@ -17,7 +18,7 @@ from workspaces import demo as workspaces_demo
 class Command(BaseCommand):
     help = (
         "Create demo accounts, partner organisations, a demo API client, synthetic firms, demo workspaces "
-        "and applications. Idempotent."
+        "and applications, and the demo ambassador network. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
         workspace_counts = workspaces_demo.seed(scale=scale)
+        network = ambassadors_demo.seed()
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
@@ -59,6 +61,12 @@ class Command(BaseCommand):
             f"Demo workspaces: {workspace_counts['workspaces']} ({workspace_counts['new_workspaces']} new), "
             f"each marked {workspaces_demo.DEMO_MARK}; demo applications: {workspace_counts['applications']} "
             f"({workspace_counts['new_applications']} new): {statuses}."
+        )
+        self.stdout.write(
+            f"Demo ambassador network: {network['ambassadors']} ambassadors in {network['countries']} countries, "
+            f"{network['activities']} activities, {network['leads']} leads ({network['landed']} landed), "
+            f"{network['invitations']} pending invitation, {network['target_markets']} target markets; "
+            f"every name marked {ambassadors_demo.DEMO_MARK}."
         )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:

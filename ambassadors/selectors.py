@@ -1,0 +1,200 @@
+"""Reads of the network for staff: the coverage matrix of countries × sectors against the target
+markets, and the map's figures by country. Each runs a fixed number of grouped queries, whatever
+the number of ambassadors, sectors or leads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django_countries import countries
+
+from portal.models import Sector
+
+from .models import Ambassador, AmbassadorSector, Lead, TargetMarket
+
+# The sectors the matrix has a column for: the portal's tech taxonomy.
+COVERAGE_SECTORS = [(code, label) for code, label in Sector.choices if code != Sector.NON_TECH]
+NO_COUNTRY = "No country given"
+
+
+def country_name(code: str) -> str:
+    """The English name of an ISO 3166-1 alpha-2 code (the code itself if it is not one)."""
+    return countries.name(code) or code if code else NO_COUNTRY
+
+
+# Coverage ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    """One country and sector: how many active ambassadors cover it, and whether staff target it."""
+
+    sector: str
+    sector_label: str
+    active: int
+    is_target: bool
+
+    @property
+    def is_gap(self) -> bool:
+        """A target market no active ambassador covers."""
+        return self.is_target and self.active == 0
+
+
+@dataclass
+class CoverageRow:
+    country: str
+    country_name: str
+    active: int  # active ambassadors in the country, whatever their sectors
+    cells: list[CoverageCell] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> list[CoverageCell]:
+        return [cell for cell in self.cells if cell.is_gap]
+
+
+@dataclass
+class Coverage:
+    sectors: list[tuple[str, str]]
+    rows: list[CoverageRow]
+    target_count: int
+
+    @property
+    def gaps(self) -> list[tuple[str, CoverageCell]]:
+        """(country name, cell) of every target market without an active ambassador."""
+        return [(row.country_name, cell) for row in self.rows for cell in row.gaps]
+
+
+def network_coverage() -> Coverage:
+    """Active ambassadors by country and sector against the target markets.
+
+    Rows are the countries with an active ambassador or a target market, by name; an ambassador
+    with no country is left out (the matrix is about where the network is). An ambassador covering
+    three sectors counts once in each, and once in the country's total. Three queries.
+    """
+    by_cell = {
+        (country, sector): n
+        for country, sector, n in AmbassadorSector.objects.filter(ambassador__status=Ambassador.Status.ACTIVE)
+        .exclude(ambassador__country="")
+        .values_list("ambassador__country", "sector")
+        .annotate(n=Count("ambassador", distinct=True))
+        .order_by()
+    }
+    by_country = dict(
+        Ambassador.objects.filter(status=Ambassador.Status.ACTIVE)
+        .exclude(country="")
+        .values_list("country")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    targets = set(TargetMarket.objects.values_list("country", "sector"))
+    codes = set(by_country) | {country for country, _ in targets}
+    rows = []
+    for code in sorted(codes, key=country_name):
+        row = CoverageRow(country=code, country_name=country_name(code), active=by_country.get(code, 0))
+        row.cells = [
+            CoverageCell(sector, label, by_cell.get((code, sector), 0), (code, sector) in targets)
+            for sector, label in COVERAGE_SECTORS
+        ]
+        rows.append(row)
+    return Coverage(sectors=COVERAGE_SECTORS, rows=rows, target_count=len(targets))
+
+
+def target_market_list():
+    """Every target market with the number of active ambassadors covering it, by country name then
+    sector. Two queries."""
+    covered = {
+        (country, sector): n
+        for country, sector, n in AmbassadorSector.objects.filter(ambassador__status=Ambassador.Status.ACTIVE)
+        .values_list("ambassador__country", "sector")
+        .annotate(n=Count("ambassador", distinct=True))
+        .order_by()
+    }
+    markets = list(TargetMarket.objects.all())
+    for market in markets:
+        market.active = covered.get((market.country.code, market.sector), 0)
+    return sorted(markets, key=lambda m: (m.country.name, m.get_sector_display()))
+
+
+# The map --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MapRow:
+    """One country on the map: its active ambassadors, and the projects from it that landed."""
+
+    country: str
+    country_name: str
+    numeric: str  # ISO 3166-1 numeric, zero-padded: the id of the country's shape in world-atlas
+    ambassadors: int = 0
+    projects: int = 0
+    fdi: int = 0
+    uk_office: int = 0
+    expansion: int = 0
+    new_jobs: int = 0
+    safeguarded_jobs: int = 0
+    capital: Decimal = Decimal(0)
+
+
+@dataclass
+class NetworkMap:
+    rows: list[MapRow]
+    totals: MapRow
+
+    def chart_data(self) -> dict:
+        """The figures the map script draws: one entry per country with a shape id."""
+        return {
+            "countries": [
+                {"id": row.numeric, "name": row.country_name, "ambassadors": row.ambassadors, "projects": row.projects}
+                for row in self.rows
+                if row.numeric
+            ]
+        }
+
+
+def network_map() -> NetworkMap:
+    """Active ambassadors by the country they live in and landed projects by origin country, with
+    the projects' types, jobs and capital; countries by name, a row for ambassadors with no
+    country or projects with no origin recorded at the end. A lead counts while it is landed (as
+    the indicators count). Two queries."""
+    ambassadors = dict(
+        Ambassador.objects.filter(status=Ambassador.Status.ACTIVE)
+        .values_list("country")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    landed = {
+        row["origin_country"]: row
+        for row in Lead.objects.filter(stage=Lead.Stage.LANDED, landed_on__isnull=False)
+        .values("origin_country")
+        .annotate(
+            projects=Count("pk"),
+            fdi=Count("pk", filter=Q(kind=Lead.Kind.FDI)),
+            uk_office=Count("pk", filter=Q(kind=Lead.Kind.UK_OFFICE)),
+            expansion=Count("pk", filter=Q(kind=Lead.Kind.EXPANSION)),
+            new_jobs=Sum("new_jobs"),
+            safeguarded_jobs=Sum("safeguarded_jobs"),
+            capital=Sum("capital_invested"),
+        )
+        .order_by()
+    }
+    rows = []
+    for code in sorted(set(ambassadors) | set(landed), key=lambda c: (c == "", country_name(c))):
+        row = MapRow(
+            country=code,
+            country_name=country_name(code) if code else "Not recorded",
+            numeric=countries.numeric(code, padded=True) or "" if code else "",
+            ambassadors=ambassadors.get(code, 0),
+        )
+        if code in landed:
+            figures = landed[code]
+            row.projects, row.fdi = figures["projects"], figures["fdi"]
+            row.uk_office, row.expansion = figures["uk_office"], figures["expansion"]
+            row.new_jobs, row.safeguarded_jobs = figures["new_jobs"] or 0, figures["safeguarded_jobs"] or 0
+            row.capital = figures["capital"] or Decimal(0)
+        rows.append(row)
+    totals = MapRow(country="", country_name="All countries", numeric="")
+    for name in ("ambassadors", "projects", "fdi", "uk_office", "expansion", "new_jobs", "safeguarded_jobs", "capital"):
+        setattr(totals, name, sum((getattr(row, name) for row in rows), start=getattr(totals, name)))
+    return NetworkMap(rows=rows, totals=totals)
