@@ -1,14 +1,41 @@
 """The leads' FilterSet, shared by the staff pipeline page and the leads API: stage, type,
 sector, origin country, the referring ambassador and the owner. A value not in its list is a
-field error (400), never a filter silently dropped."""
+field error (400), never a filter silently dropped; an id of nobody on the list matches nothing."""
 
 import django_filters
+from django import forms
 from django_countries import countries
 
 from portal.models import Sector, User
 from portal.roles import Role
 
 from .models import Ambassador, Lead
+
+
+class _IdModelChoiceField(django_filters.fields.ModelChoiceField):
+    """An id from the list; a well-formed id of nobody in it (someone since removed, a typed
+    number) matches no lead instead of being an error: the API documents these as integers."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            text = str(value).strip()
+            if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20:
+                return NO_MATCH
+            raise
+
+
+NO_MATCH = object()
+
+
+class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _IdModelChoiceField
+
+    def filter(self, qs, value):
+        if value is NO_MATCH:
+            return qs.none()
+        return super().filter(qs, value)
 
 
 def staff_users():
@@ -41,14 +68,14 @@ class LeadFilterSet(django_filters.FilterSet):
         empty_label="Any country",
         error_messages={"invalid_choice": "Choose a country from the list"},
     )
-    ambassador = django_filters.ModelChoiceFilter(
+    ambassador = IdModelChoiceFilter(
         label="Referred by",
         field_name="referred_by",
         queryset=Ambassador.objects.exclude(status=Ambassador.Status.INVITED).order_by("full_name", "pk"),
         empty_label="Any ambassador",
         error_messages={"invalid_choice": "Choose an ambassador from the list"},
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = IdModelChoiceFilter(
         label="Owner",
         queryset=staff_users(),
         empty_label="Anyone",
