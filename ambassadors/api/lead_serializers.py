@@ -15,6 +15,16 @@ COUNT_NAMES = {"expected_jobs": "jobs expected", "new_jobs": "new jobs", "safegu
 MONEY_NAMES = {"expected_capital": "capital expected", "capital_invested": "capital invested"}
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice the lead may not have yet (stored empty), shown as null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.SerializerMethodField()
@@ -23,7 +33,7 @@ class PersonSerializer(serializers.Serializer):
         return user.full_name or user.email
 
 
-class AmbassadorRefSerializer(serializers.Serializer):
+class LeadAmbassadorSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     full_name = serializers.CharField(read_only=True)
 
@@ -35,11 +45,8 @@ class LeadFirmSerializer(serializers.Serializer):
 
 
 class LeadChangeSerializer(serializers.ModelSerializer):
-    from_stage = serializers.ChoiceField(
-        choices=Lead.Stage.choices,
-        allow_blank=True,
-        read_only=True,
-        help_text="Empty on the first entry, when the lead was recorded.",
+    from_stage = BlankAsNullChoiceField(
+        choices=Lead.Stage.choices, help_text="Null on the first entry, when the lead was recorded."
     )
     to_stage = serializers.ChoiceField(choices=Lead.Stage.choices, read_only=True)
     changed_by = PersonSerializer(read_only=True, allow_null=True, help_text="Null for a change the portal made.")
@@ -62,13 +69,9 @@ class LeadSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="lead-detail")
     origin_country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code; empty if not known.")
     stage = serializers.ChoiceField(choices=Lead.Stage.choices, read_only=True)
-    kind = serializers.ChoiceField(
-        choices=Lead.Kind.choices, allow_blank=True, read_only=True, help_text="Empty until the lead is qualified."
-    )
-    sector = serializers.ChoiceField(
-        choices=Sector.choices, allow_blank=True, read_only=True, help_text="Empty until the lead is qualified."
-    )
-    referred_by = AmbassadorRefSerializer(read_only=True, allow_null=True)
+    kind = BlankAsNullChoiceField(choices=Lead.Kind.choices, help_text="Null until the lead is qualified.")
+    sector = BlankAsNullChoiceField(choices=Sector.choices, help_text="Null until the lead is qualified.")
+    referred_by = LeadAmbassadorSerializer(read_only=True, allow_null=True)
     owner = PersonSerializer(read_only=True, allow_null=True)
     organisation = LeadFirmSerializer(
         read_only=True, allow_null=True, help_text="The firm in the organisation registry, once landed."

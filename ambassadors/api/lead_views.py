@@ -183,9 +183,6 @@ class LeadViewSet(
             )
         return self._output(lead)
 
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
-
     @extend_schema(
         summary="Move a lead to another stage (staff)",
         request=LeadMoveInputSerializer,

@@ -67,7 +67,7 @@ def test_an_ambassador_refers_through_the_api(as_user):
     body = response.json()
     assert body["stage"] == "referred" and body["referred_by"]["id"] == ambassador.pk
     assert body["origin_country"] == "KR" and body["version"] == 1
-    assert body["history"][0]["from_stage"] == "" and body["history"][0]["to_stage"] == "referred"
+    assert body["history"][0]["from_stage"] is None and body["history"][0]["to_stage"] == "referred"
 
 
 def test_a_referral_with_errors_names_each_field(as_user):
