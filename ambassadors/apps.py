@@ -15,3 +15,5 @@ class AmbassadorsConfig(AppConfig):
         if not any(isinstance(i, AmbassadorInvitations) for i in adapters.SIGNUP_INVITATIONS):
             adapters.SIGNUP_INVITATIONS.append(AmbassadorInvitations())
         adapters.role_home_register(Role.AMBASSADOR, "ambassadors:home", can_use_ambassador_portal)
+        # Celery's autodiscovery finds ``tasks`` modules only; the leads' tasks live apart.
+        from . import lead_tasks  # noqa: F401

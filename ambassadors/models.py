@@ -200,6 +200,12 @@ class Lead(models.Model):
         EXPANSION = "expansion", "Expansion of a firm already here"
 
     name = models.CharField("company name", max_length=200)
+    company_number = models.CharField(
+        "Companies House number",
+        max_length=8,
+        blank=True,
+        help_text="The firm's number in the UK (its UK company, for a firm from abroad); needed to land it.",
+    )
     summary = models.TextField(blank=True, help_text="What the firm wants to do in the region.")
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
@@ -284,6 +290,9 @@ class LeadChange(models.Model):
     to_stage = models.CharField(max_length=16, choices=Lead.Stage.choices)
     reason = models.TextField(blank=True)
     fields = models.JSONField(default=dict, blank=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the referring ambassador was emailed about this move."
+    )
 
     class Meta:
         ordering = ["changed_at", "pk"]

@@ -87,7 +87,7 @@ REFERENCE_LIST = "/api/v1/bench/reference/"
 
 class Target(NamedTuple):
     path: str
-    who: str  # "public" (anonymous), "staff" (the demo staff session) or "partner" (its bearer token)
+    who: str  # "public" (anonymous), "staff" or "ambassador" (the demo person's session), "partner" (its token)
     reference: str | None  # None for a reference itself
     least_ratio: float | None  # the least req/s ratio to the reference that passes
 
@@ -116,6 +116,10 @@ TARGETS = [
     Target("/dashboard/ambassadors/map/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/ambassadors/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/leads/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
+    Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/missions/", "partner", REFERENCE_LIST, 1 / 2),
@@ -126,6 +130,7 @@ TARGETS = [
     Target("/api/v1/api-writes/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/webhook-subscriptions/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/webhook-deliveries/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/leads/", "staff", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.
@@ -175,22 +180,28 @@ def reference_rows_seed(count: int = 60) -> None:
     )
 
 
-def staff_sign_in() -> Client:
-    """The demo staff member, signed in through allauth's own pages: password, then TOTP."""
+def person_sign_in(email: str) -> Client:
+    """A demo person (staff, ambassador) signed in through allauth's own pages: password, then TOTP."""
     import pyotp
     from django.urls import reverse
 
     from portal import demo
 
     client = Client()
-    response = client.post(reverse("account_login"), {"login": "staff@example.org", "password": demo.DEMO_PASSWORD})
+    response = client.post(reverse("account_login"), {"login": email, "password": demo.DEMO_PASSWORD})
     if response.status_code != 302 or response["Location"] != reverse("mfa_authenticate"):
-        raise HarnessError(f"staff sign-in: expected the TOTP step, got {response.status_code}")
+        raise HarnessError(f"{email} sign-in: expected the TOTP step, got {response.status_code}")
     response = client.post(reverse("mfa_authenticate"), {"code": pyotp.TOTP(demo.DEMO_TOTP_SECRET).now()})
     if response.status_code != 302 or response["Location"] == reverse("mfa_authenticate"):
-        raise HarnessError(f"staff sign-in: the TOTP code was refused ({response.status_code})")
+        raise HarnessError(f"{email} sign-in: the TOTP code was refused ({response.status_code})")
     client.get(response["Location"])  # the page after sign-in, which shows and clears its message
     return client
+
+
+def session_cookies(client: Client) -> str:
+    return "; ".join(
+        f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken") if name in client.cookies
+    )
 
 
 def partner_token() -> str:
@@ -212,13 +223,22 @@ def partner_token() -> str:
 
 def requesters() -> tuple[dict[str, Client], dict[str, list[str]]]:
     """For each kind of requester: a test client (in-process counts) and its HTTP headers (wrk)."""
-    staff = staff_sign_in()
-    cookies = "; ".join(
-        f"{name}={staff.cookies[name].value}" for name in ("sessionid", "csrftoken") if name in staff.cookies
-    )
+    staff = person_sign_in("staff@example.org")
+    # The demo ambassador's profile and leads come from the ambassadors app's demo data.
+    ambassador = person_sign_in("ambassador@example.org")
     token = partner_token()
-    clients = {"public": Client(), "staff": staff, "partner": Client(headers={"Authorization": f"Bearer {token}"})}
-    headers = {"public": [], "staff": [f"Cookie: {cookies}"], "partner": [f"Authorization: Bearer {token}"]}
+    clients = {
+        "public": Client(),
+        "staff": staff,
+        "ambassador": ambassador,
+        "partner": Client(headers={"Authorization": f"Bearer {token}"}),
+    }
+    headers = {
+        "public": [],
+        "staff": [f"Cookie: {session_cookies(staff)}"],
+        "ambassador": [f"Cookie: {session_cookies(ambassador)}"],
+        "partner": [f"Authorization: Bearer {token}"],
+    }
     return clients, headers
 
 
@@ -426,12 +446,13 @@ def report(rows: list[dict], about: dict) -> None:
             needs = "reference"
         failed = [name for name, ok in row["checks"].items() if not ok]
         result = ("FAIL " + ", ".join(failed)) if failed else ("pass" if row["reference"] else "-")
-        name = row["path"] + (" (staff)" if row["who"] == "staff" else "")
+        name = row["path"] + (f" ({row['who']})" if row["who"] in ("staff", "ambassador") else "")
         print(
             f"{name:<36} {row['rps']:>7.0f} {ratios[0]} {row['p50_ms']:>7.1f} {ratios[1]} {row['p95_ms']:>7.1f} "
             f"{ratios[2]}  {queries:>15}  {needs:<20} {result}"
         )
-    print("API rows are requested with the demo partner's bearer token; queries are the SQL statements of one")
+    print("API rows are requested with the demo partner's bearer token (the leads list with the staff session);")
+    print("queries are the SQL statements of one")
     print(f"request on an empty cache, after seed_demo and after seed_demo --scale {LARGE_SCALE}.")
     for row in rows:
         if not row["checks"]["errors"]:

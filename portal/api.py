@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from ambassadors.api.lead_views import LeadViewSet
 from ambassadors.api.views import ActivityViewSet, AmbassadorViewSet
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
 from portal.rest.views import ApiWriteViewSet, OrganisationViewSet, WebhookDeliveryViewSet, WebhookSubscriptionViewSet
@@ -19,3 +20,4 @@ router.register("ambassador-activities", ActivityViewSet, basename="ambassador-a
 router.register("api-writes", ApiWriteViewSet, basename="api-write")
 router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("leads", LeadViewSet, basename="lead")

@@ -122,6 +122,33 @@ def organisation_create(
 
 
 @transaction.atomic
+def organisation_find_or_create(
+    *,
+    company_number: str,
+    data: dict,
+    member: User | None = None,
+    actor: Actor | None = None,
+) -> tuple[Organisation, bool]:
+    """The organisation registered under ``company_number``, or a new one made from ``data`` (as
+    ``organisation_create``, with ``member`` and ``actor``). Returns (organisation, created). An
+    existing organisation is returned as it is: never changed, and ``member`` is not added to it.
+    Two callers at once with the same new number get the same organisation (one creates it).
+    Raises ValidationError (field-keyed) for an invalid number or data."""
+    number = company_number_normalise(company_number)
+    existing = Organisation.objects.filter(company_number=number).first() if number else None
+    if existing is not None:
+        return existing, False
+    try:
+        return organisation_create(data={**data, "company_number": number}, member=member, actor=actor), True
+    except ValidationError:
+        # Another transaction registered the number since the look-up: use its organisation.
+        existing = Organisation.objects.filter(company_number=number).first() if number else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
 def organisation_update(*, organisation: Organisation, data: dict, actor: Actor | None = None) -> Organisation:
     """Change the given fields of an organisation; raises ValidationError with field messages.
 

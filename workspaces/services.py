@@ -26,7 +26,7 @@ from portal.jobs import job_enqueue_owed
 from portal.models import Organisation, User
 from portal.page_cache import data_version_bump
 from portal.roles import Role, user_has_role
-from portal.services import organisation_create
+from portal.services import organisation_find_or_create
 from portal.site_url import site_url
 from portal.validators import company_number_normalise, validate_company_number, validate_web_address
 
@@ -268,21 +268,19 @@ def application_submit(*, application: Application, actor: User) -> Application:
         missing["workspaces"] = f"{', '.join(closed)} is no longer taking applications; choose another"
     if missing:
         raise ValidationError(missing)
-    organisation = Organisation.objects.filter(company_number=application.company_number).first()
-    if organisation is None:
-        organisation = organisation_create(
-            data={
-                "name": application.firm_name,
-                "kind": Organisation.Kind.FIRM,
-                "company_number": application.company_number,
-                "local_authority": application.firm_local_authority,
-                "sector": application.firm_sector,
-                "founded_on": application.firm_founded_on,
-                "website": application.firm_website,
-                "is_tech": application.firm_sector != "non_tech",
-            },
-            member=actor,
-        )
+    organisation, _ = organisation_find_or_create(
+        company_number=application.company_number,
+        data={
+            "name": application.firm_name,
+            "kind": Organisation.Kind.FIRM,
+            "local_authority": application.firm_local_authority,
+            "sector": application.firm_sector,
+            "founded_on": application.firm_founded_on,
+            "website": application.firm_website,
+            "is_tech": application.firm_sector != "non_tech",
+        },
+        member=actor,
+    )
     application.organisation = organisation
     application.submitted_at = timezone.now()
     _transition(application, to=S.SUBMITTED, actor=actor, extra_fields=["organisation", "submitted_at"])

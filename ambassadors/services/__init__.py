@@ -13,6 +13,8 @@ from .invitations import (
     invitation_send,
     invitations_expire,
 )
+from .leads import *  # noqa: F403 - the leads services, named in services/leads.py __all__
+from .leads import __all__ as _leads_all
 from .network import target_market_add, target_market_remove
 from .profiles import ambassador_profile_update, ambassador_status_change, ambassador_term_update
 
@@ -37,3 +39,4 @@ __all__ = [
     "target_market_add",
     "target_market_remove",
 ]
+__all__ += _leads_all

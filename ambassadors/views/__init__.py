@@ -1,6 +1,8 @@
 """The ambassadors pages, one module per area; re-exported so ``urls.py`` sees one namespace."""
 
 from .directory import DirectoryProfileView, DirectoryView
+from .leads import *  # noqa: F403 - the leads pages, named in views/leads.py __all__
+from .leads import __all__ as _leads_all
 from .network import CoverageView, NetworkMapView, TargetMarketListView, TargetMarketRemoveView
 from .portal import (
     ActivityCreateView,
@@ -53,3 +55,4 @@ __all__ = [
     "TargetMarketListView",
     "TargetMarketRemoveView",
 ]
+__all__ += _leads_all

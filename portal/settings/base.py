@@ -302,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "LocalAuthorityEnum": "portal.models.LocalAuthority",
         "ActivityKindEnum": "ambassadors.models.Activity.Kind",
         "OrganisationKindEnum": "portal.models.Organisation.Kind",
+        "CountryEnum": "django_countries.countries",
+        "LeadStageEnum": "ambassadors.models.Lead.Stage",
+        "LeadKindEnum": "ambassadors.models.Lead.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -1,0 +1,92 @@
+"""The leads' FilterSet, shared by the staff pipeline page and the leads API: stage, type,
+sector, origin country, the referring ambassador and the owner. A value not in its list is a
+field error (400), never a filter silently dropped; an id of nobody on the list matches nothing."""
+
+import django_filters
+from django import forms
+from django_countries import countries
+
+from portal.models import Sector, User
+from portal.roles import Role
+
+from .models import Ambassador, Lead
+
+
+class _IdModelChoiceField(django_filters.fields.ModelChoiceField):
+    """An id from the list; a well-formed id of nobody in it (someone since removed, a typed
+    number) matches no lead instead of being an error: the API documents these as integers."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            text = str(value).strip()
+            if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20:
+                return NO_MATCH
+            raise
+
+
+NO_MATCH = object()
+
+
+class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _IdModelChoiceField
+
+    def filter(self, qs, value):
+        if value is NO_MATCH:
+            return qs.none()
+        return super().filter(qs, value)
+
+
+def staff_users():
+    """Commissioner staff, who own leads, by name."""
+    return User.objects.filter(groups__name=Role.STAFF, is_active=True).order_by("full_name", "email").distinct()
+
+
+class LeadFilterSet(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(
+        label="Stage",
+        choices=Lead.Stage.choices,
+        empty_label="Any stage",
+        error_messages={"invalid_choice": "Choose a stage from the list"},
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Type",
+        choices=Lead.Kind.choices,
+        empty_label="Any type",
+        error_messages={"invalid_choice": "Choose a type from the list"},
+    )
+    sector = django_filters.ChoiceFilter(
+        label="Sector",
+        choices=Sector.choices,
+        empty_label="Any sector",
+        error_messages={"invalid_choice": "Choose a sector from the list"},
+    )
+    origin_country = django_filters.ChoiceFilter(
+        label="Origin country",
+        choices=list(countries),
+        empty_label="Any country",
+        error_messages={"invalid_choice": "Choose a country from the list"},
+    )
+    ambassador = IdModelChoiceFilter(
+        label="Referred by",
+        field_name="referred_by",
+        queryset=Ambassador.objects.exclude(status=Ambassador.Status.INVITED).order_by("full_name", "pk"),
+        empty_label="Any ambassador",
+        error_messages={"invalid_choice": "Choose an ambassador from the list"},
+    )
+    owner = IdModelChoiceFilter(
+        label="Owner",
+        queryset=staff_users(),
+        empty_label="Anyone",
+        error_messages={"invalid_choice": "Choose a member of staff from the list"},
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["stage", "kind", "sector", "origin_country", "ambassador", "owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["owner"].label_from_instance = lambda user: user.full_name or user.email
+        self.form.fields["ambassador"].label_from_instance = lambda ambassador: ambassador.full_name
