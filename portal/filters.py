@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from .models import ApiWrite, Organisation
+from .models import ApiWrite, Organisation, WebhookDelivery
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -34,12 +34,30 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = ["kind", "sector", "local_authority", "origin", "is_tech", "company_number"]
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number; ``0.5`` is an error, not a filter that matches nothing."""
+
+    field_class = forms.IntegerField
+
+
 class ApiWriteFilterSet(django_filters.FilterSet):
     client_id = django_filters.CharFilter(field_name="credential__application__client_id")
     method = django_filters.ChoiceFilter(choices=[(m, m) for m in ("POST", "PUT", "PATCH", "DELETE")])
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    status_code = IntegerFilter(min_value=100, max_value=599)
+    replayed = StrictBooleanFilter()
 
     class Meta:
         model = ApiWrite
         fields = ["client_id", "method", "status_code", "replayed"]
+
+
+class WebhookDeliveryFilterSet(django_filters.FilterSet):
+    subscription = IntegerFilter(field_name="subscription_id", min_value=1)
+    status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
+    event = django_filters.CharFilter()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "status", "event"]

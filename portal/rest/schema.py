@@ -116,3 +116,36 @@ def declare_safe_retries_and_limits(result, generator, request, public):
                 "content": {"application/json": {"schema": {"$ref": error.format(422)}}},
             }
     return result
+
+
+# Operations whose 400 names items of a list by index (``"3.value"``, ``"events.0"``), which the
+# per-field error enums drf-standardized-errors generates cannot list.
+_INDEXED_ERROR_OPERATIONS = ("BulkCreate", "WebhookSubscriptionsCreate", "WebhookSubscriptionsPartialUpdate")
+
+
+def declare_indexed_validation_errors(result, generator, request, public):
+    """Give the 400s of bulk writes (and of writes with list fields) one error shape whose ``attr``
+    is free text: ``"<index>.<field>"`` for an item of a bulk write, ``"<field>.<index>"`` for an
+    entry of a list field, or a field name."""
+    schemas = result.get("components", {}).get("schemas", {})
+    schemas["IndexedValidationErrorItem"] = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "detail": {"type": "string"},
+            "attr": {
+                "type": "string",
+                "nullable": True,
+                "description": 'The field, with the index of the item it belongs to: "3.value", "events.0".',
+            },
+        },
+        "required": ["code", "detail", "attr"],
+    }
+    for name, schema in schemas.items():
+        if (
+            name.endswith("ValidationError")
+            and name.startswith(_INDEXED_ERROR_OPERATIONS)
+            or (name.endswith("ValidationError") and "BulkCreate" in name)
+        ):
+            schema["properties"]["errors"]["items"] = {"$ref": "#/components/schemas/IndexedValidationErrorItem"}
+    return result

@@ -10,7 +10,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from .. import permissions, selectors, services, webhooks
-from ..filters import ApiWriteFilterSet, OrganisationFilterSet
+from ..filters import ApiWriteFilterSet, OrganisationFilterSet, WebhookDeliveryFilterSet
 from ..models import ApiWrite, FirmYear, Organisation, WebhookDelivery, WebhookSubscription
 from .errors import service_errors_as_400, service_refusals_as_403
 from .list_cache import VersionedListCacheMixin
@@ -347,7 +347,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     serializer_class = WebhookDeliverySerializer
     permission_classes = [WebhookClientOnly]
-    filterset_fields = ["status", "event", "subscription"]
+    filterset_class = WebhookDeliveryFilterSet
     ordering_fields = ["created_at"]
     queryset = WebhookDelivery.objects.none()
 

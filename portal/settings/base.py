@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "portal.rest.schema.allow_empty_query_values",
         "portal.rest.schema.declare_safe_retries_and_limits",
+        "portal.rest.schema.declare_indexed_validation_errors",
     ],
     "SECURITY": [{"partnerOAuth2": []}],
     "APPEND_COMPONENTS": {
