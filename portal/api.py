@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from funding.api.views import OpportunityViewSet
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
 from portal.rest.views import OrganisationViewSet
 from workspaces.api.views import WorkspaceApplicationViewSet, WorkspaceViewSet
@@ -13,3 +14,4 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("kpi-refreshes", RefreshRunViewSet, basename="kpi-refresh")
 router.register("workspaces", WorkspaceViewSet, basename="workspace")
 router.register("workspace-applications", WorkspaceApplicationViewSet, basename="workspace-application")
+router.register("funding-opportunities", OpportunityViewSet, basename="funding-opportunity")

@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
                             "observations:write": "Submit indicator observations",
                             "companies:write": "Submit organisations and yearly company facts",
                             "investments:write": "Submit investment deals",
+                            "opportunities:write": "Publish their own organisation's funding opportunities",
                         },
                     }
                 },
@@ -293,6 +294,7 @@ OAUTH2_PROVIDER = {
         "observations:write": "Submit indicator observations",
         "companies:write": "Submit organisations and yearly company facts",
         "investments:write": "Submit investment deals",
+        "opportunities:write": "Publish their own organisation's funding opportunities",
     },
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
