@@ -49,6 +49,7 @@ def navigation(request) -> dict:
         ("Home", _url("portal:home")),
         ("Missions", _url("missions:mission-list")),
         ("Workspaces", _url("workspaces:workspace-list")),
+        ("Funding", _url("funding:opportunity-list")),
     ]
     if user is not None and user.is_authenticated:
         if user_has_role(user, Role.FOUNDER):

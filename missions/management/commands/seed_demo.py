@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from funding import demo as funding_demo
 from missions import demo as missions_demo
 from portal import demo
 from portal.page_cache import DATA_KEYS, data_version_bump
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
         workspace_counts = workspaces_demo.seed(scale=scale)
+        funding_counts = funding_demo.seed()
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
@@ -59,6 +61,11 @@ class Command(BaseCommand):
             f"Demo workspaces: {workspace_counts['workspaces']} ({workspace_counts['new_workspaces']} new), "
             f"each marked {workspaces_demo.DEMO_MARK}; demo applications: {workspace_counts['applications']} "
             f"({workspace_counts['new_applications']} new): {statuses}."
+        )
+        self.stdout.write(
+            f"Demo funding opportunities: {funding_counts['opportunities']} "
+            f"({funding_counts['new_opportunities']} new) from {funding_counts['funders']} funders, "
+            "each marked synthetic."
         )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
