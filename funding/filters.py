@@ -49,6 +49,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
     )
     kind = OptionalMultipleChoiceFilter(
         label="Kind of funding",
+        distinct=False,  # a column of the row itself: no join, so no duplicates to remove
         choices=Opportunity.Kind.choices,
         error_messages={"invalid_choice": "Choose kinds of funding from the list"},
     )
@@ -81,6 +82,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         label="Status",
         choices=Opportunity.Status.choices,
         method="filter_status",
+        distinct=False,
         error_messages={"invalid_choice": "Choose statuses from the list"},
     )
     ordering = django_filters.ChoiceFilter(
@@ -95,8 +97,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
         model = Opportunity
         fields = ["q", "kind", "sector", "borough", "amount", "status", "ordering"]
 
-    def __init__(self, *args, today: datetime.date | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, today: datetime.date | None = None, **kwargs):
+        # Always bound, so that no filters given still leaves the closed ones out and sorts.
+        super().__init__({} if data is None else data, *args, **kwargs)
         self.today = today or timezone.localdate()
         self.form.fields["ordering"].required = False
 
@@ -142,4 +145,4 @@ class OpportunityFilterSet(django_filters.FilterSet):
 
     @property
     def searched(self) -> bool:
-        return bool(self.is_bound and self.is_valid() and (self.form.cleaned_data.get("q") or "").strip())
+        return bool(self.is_valid() and (self.form.cleaned_data.get("q") or "").strip())

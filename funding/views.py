@@ -54,7 +54,7 @@ def _fragment(request, name: str, *, vary=()) -> dict:
 
 def _filterset(request) -> OpportunityCatalogueFilterSet:
     queryset = Opportunity.objects.visible_to(request.user).for_list()
-    return OpportunityCatalogueFilterSet(request.GET or None, queryset=queryset)
+    return OpportunityCatalogueFilterSet(request.GET, queryset=queryset)
 
 
 class OpportunityListView(View):
@@ -108,10 +108,8 @@ class OpportunityCalendarView(View):
     feed to subscribe to (``text/calendar``). Bad filters are a 400 in plain text."""
 
     def get(self, request):
-        filterset = OpportunityCatalogueFilterSet(
-            request.GET or None, queryset=Opportunity.objects.published().for_list()
-        )
-        if filterset.is_bound and not filterset.is_valid():
+        filterset = OpportunityCatalogueFilterSet(request.GET, queryset=Opportunity.objects.published().for_list())
+        if not filterset.is_valid():
             problems = "; ".join(str(m) for messages_ in filterset.errors.values() for m in messages_)
             return HttpResponse(f"Bad filters: {problems}\n", status=400, content_type="text/plain; charset=utf-8")
         opportunities = filterset.qs.filter(closes_on__isnull=False)[:CALENDAR_LIMIT]
