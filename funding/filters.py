@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from portal.models import LocalAuthority, Sector
 
@@ -28,8 +29,9 @@ class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = OptionalMultipleChoiceField
 
 
-class WholeNumberFilter(django_filters.NumberFilter):
-    """A whole number: django-filter's NumberFilter would take 0.5 for an amount in pounds."""
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_AMOUNT_GBP})
+class AmountFilter(django_filters.NumberFilter):
+    """Whole pounds from 0 to ``MAX_AMOUNT_GBP``: django-filter's NumberFilter would take 0.5."""
 
     field_class = forms.IntegerField
 
@@ -67,7 +69,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         empty_label="Anywhere",
         error_messages={"invalid_choice": "Choose a borough from the list"},
     )
-    amount = WholeNumberFilter(
+    amount = AmountFilter(
         label="Amount you need (£)",
         method="filter_amount",
         min_value=0,

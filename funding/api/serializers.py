@@ -94,15 +94,23 @@ class OpportunityInputSerializer(StrictInputSerializer):
 
     funder = FunderField(required=False, help_text="The funder's organisation id. Partners: your own, or leave out.")
     link = StrictCharField(max_length=500, validators=[validate_web_address], help_text="The funder's page.")
-    sectors = serializers.ListField(
-        child=serializers.ChoiceField(choices=Sector.choices), required=False, max_length=len(Sector.choices)
+    # Lists of choices; an unknown value is an error on the list's own name (not "sectors.0").
+    sectors = serializers.MultipleChoiceField(
+        choices=Sector.choices, required=False, help_text="Sectors it is for; empty: any sector."
     )
-    boroughs = serializers.ListField(
-        child=serializers.ChoiceField(choices=BOROUGHS), required=False, max_length=len(BOROUGHS)
+    boroughs = serializers.MultipleChoiceField(
+        choices=BOROUGHS, required=False, help_text="WMCA boroughs it is limited to; empty: anywhere."
     )
-    stages = serializers.ListField(
-        child=serializers.ChoiceField(choices=Stage.choices), required=False, max_length=len(Stage.choices)
+    stages = serializers.MultipleChoiceField(
+        choices=Stage.choices, required=False, help_text="Firm stages it is for; empty: any stage."
     )
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        for key in ("sectors", "boroughs", "stages"):
+            if key in values:
+                values[key] = sorted(values[key])  # a set from MultipleChoiceField
+        return values
 
     class Meta:
         model = Opportunity

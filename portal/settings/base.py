@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode503Enum": "portal.rest.errors.ErrorCode503Enum.choices",
         "ApplicationStatusEnum": "workspaces.models.Application.Status",
         "LocalAuthorityEnum": "portal.models.LocalAuthority",
+        "SectorEnum": "portal.models.Sector",
+        "OpportunityKindEnum": "funding.models.Opportunity.Kind",
+        "KindEnum": "portal.models.Organisation.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -187,8 +187,9 @@ def test_every_bad_value_is_reported_at_once_on_its_field(funder_partner):
         ({"rolling": True}, "closes_on"),  # rolling but with a closing date
         ({"closes_on": ...}, "closes_on"),  # neither rolling nor a closing date
         ({"kind": "bursary"}, "kind"),
-        ({"sectors": ["atlantis"]}, "sectors.0"),
-        ({"boroughs": ["outside"]}, "boroughs.0"),
+        ({"sectors": ["atlantis"]}, "sectors"),
+        ({"boroughs": ["outside"]}, "boroughs"),
+        ({"stages": "idea"}, "stages"),  # not a list
         ({"title": ""}, "title"),
         ({"opens_on": "1066-10-14"}, "opens_on"),
     ],
