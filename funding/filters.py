@@ -91,7 +91,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         label="Sort by",
         choices=[(RELEVANCE, "Best match"), (CLOSING, "Closing date"), (NEWEST, "Newest")],
         method="filter_ordering",
-        empty_label=None,
+        empty_label="Best match when searching, otherwise closing date",
         error_messages={"invalid_choice": "Choose how to sort from the list"},
     )
 
@@ -103,7 +103,6 @@ class OpportunityFilterSet(django_filters.FilterSet):
         # Always bound, so that no filters given still leaves the closed ones out and sorts.
         super().__init__({} if data is None else data, *args, **kwargs)
         self.today = today or timezone.localdate()
-        self.form.fields["ordering"].required = False
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

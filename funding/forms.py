@@ -25,7 +25,7 @@ class OpportunityCatalogueFilterSet(OpportunityFilterSet):
             # The form's copy of the field kept a widget whose choices still name the original field.
             fields[name].widget.choices = fields[name].choices
         fields["amount"].widget = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
-        fields["q"].widget = forms.TextInput(attrs={"type": "search", "spellcheck": "false"})
+        fields["q"].widget = forms.TextInput(attrs={"spellcheck": "false"})
 
 
 class FunderChoiceField(forms.ModelChoiceField):

@@ -40,9 +40,7 @@ def listed(page) -> list[str]:
 
 def test_catalogue_and_detail_pages_are_accessible(page, catalogue):
     visit(page, "/funding/", title="Funding opportunities")
-    assert sorted(listed(page)) == sorted(
-        [catalogue.title, "Games prototype prize", "Founders' rolling loan"]
-    )
+    assert sorted(listed(page)) == sorted([catalogue.title, "Games prototype prize", "Founders' rolling loan"])
     visit(page, "/funding/?status=closed&kind=accelerator")
     assert listed(page) == ["Last year's accelerator"]
     with page.expect_navigation():
