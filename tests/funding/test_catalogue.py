@@ -352,3 +352,11 @@ def test_catalogue_and_api_list_run_the_same_queries_for_10_and_10000_rows(clien
         assert response.status_code == 200
     assert large.count == small.count, [q["sql"] for q in large.captured_queries]
     assert b"robotics" in response.content or b"Bulk" in response.content
+
+
+def test_the_navigation_leads_to_funding_and_marks_it_current(client):
+    opportunity = OpportunityFactory()
+    for path in (LIST, opportunity.get_absolute_url()):
+        content = client.get(path).content.decode()
+        active = content.split("govuk-service-navigation__item--active")[1].split("</li>")[0]
+        assert 'href="/funding/"' in active and "Funding" in active, path

@@ -228,7 +228,7 @@ def test_admin_refuses_signed_in_non_staff(client, founder_user):
 
 # Header navigation: the items each role sees, and which one is marked as the current section
 
-ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "API"]
+ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "Funding", "API"]
 
 
 def nav_for(user, path: str = "/") -> list[dict]:
@@ -254,12 +254,22 @@ def active(items: list[dict]) -> list[str]:
     ("role", "expected"),
     [
         (None, ANONYMOUS_NAV),
-        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Your applications", "Account", "API"]),
-        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Review queue", "Account", "API"]),
-        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Account", "API"]),
+        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Funding", "Your applications", "Account", "API"]),
+        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Funding", "Review queue", "Account", "API"]),
+        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Funding", "Account", "API"]),
         (
             Role.STAFF,
-            ["Home", "Missions", "Workspaces", "Dashboard", "Review queue", "API credentials", "Account", "API"],
+            [
+                "Home",
+                "Missions",
+                "Workspaces",
+                "Funding",
+                "Dashboard",
+                "Review queue",
+                "API credentials",
+                "Account",
+                "API",
+            ],
         ),
     ],
 )
@@ -288,6 +298,7 @@ def test_a_founder_who_is_also_staff_sees_both_sets_of_items(make_user):
         "Home",
         "Missions",
         "Workspaces",
+        "Funding",
         "Your applications",
         "Dashboard",
         "Review queue",
