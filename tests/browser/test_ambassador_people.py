@@ -1,8 +1,10 @@
 """The people pages of the ambassador network in Chromium, with the keyboard only and axe-core on
 every page: staff invite; the invited person signs up from the link (no second verification mail),
-sets up TOTP, completes the profile and logs an activity, which shows on their pages and puts them
-in the public directory; the same with JavaScript off. Every other page of the people part passes
-axe, for each role, and the pages that refuse or explain pass it too."""
+sets up TOTP, completes the profile, logs an activity (which puts them in the public directory) and
+refers a lead; staff take the lead to landed; the ambassador sees the credit on "my impact"; after
+a KPI refresh the relocation and jobs indicators count it. The same with JavaScript off. Every
+other page of the people part passes axe, for each role, and the pages that refuse or explain pass
+it too."""
 
 import datetime
 import re
@@ -13,7 +15,10 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from ambassadors.models import Activity, Ambassador
+from ambassadors.models import Activity, Ambassador, Lead
+from missions.catalogue import indicator_catalogue_sync
+from missions.models import Observation, RefreshRun
+from missions.services import refresh_run_start
 from tests.ambassadors.factories import ActivityFactory, AmbassadorFactory, BriefingFactory, InvitationFactory
 from tests.browser.conftest import check_page, press, sign_in, sign_in_with_keyboard, type_into, visit
 
@@ -36,7 +41,7 @@ def tick(page, label: str) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_invite_sign_up_set_up_totp_complete_the_profile_and_log_an_activity(make_page, javascript, staff_user):
+def test_the_journey_from_invitation_to_a_landed_lead_that_the_indicators_count(make_page, javascript, staff_user):
     cache.clear()  # sign-up is rate limited per address; the other run signed up a moment ago
 
     # Staff invite by keyboard.
@@ -72,13 +77,13 @@ def test_invite_sign_up_set_up_totp_complete_the_profile_and_log_an_activity(mak
     assert len(mail.outbox) == sent  # no verification mail: the link proved the address
     if "reauthenticate" in mei.url:
         type_into(mei, "id_password", PASSWORD)
-        press(mei, mei.get_by_role("button", name=re.compile("confirm", re.I)))
+        press(mei, mei.get_by_role("button", name="Continue"))
         check_page(mei)
     assert "/accounts/2fa/totp/activate/" in mei.url, mei.url
     secret = re.search(r"\b([A-Z2-7]{32})\b", mei.content()).group(1)
     mei.get_by_label(re.compile("code", re.I)).focus()
     mei.keyboard.type(pyotp.TOTP(secret).now())
-    press(mei, mei.get_by_role("button", name=re.compile("activate", re.I)))
+    press(mei, mei.get_by_role("button", name="Set up the authenticator app"))
     check_page(mei)
 
     # Lands on the portal, completes the profile.
@@ -130,6 +135,78 @@ def test_invite_sign_up_set_up_totp_complete_the_profile_and_log_an_activity(mak
     staff.goto("/dashboard/ambassadors/?country=SG")
     check_page(staff, "Ambassadors")
     assert "Mei Chen" in staff.locator("main table").inner_text()
+
+    # She refers a lead.
+    mei.goto("/ambassadors/leads/")
+    check_page(mei, "Your leads")
+    press(mei, mei.get_by_role("button", name="Refer a lead"))
+    check_page(mei, "Refer a lead")
+    type_into(mei, "id_name", "Marina Payments Pte Ltd")
+    type_into(mei, "id_summary", "A European office for 25 engineers.")
+    tick(mei, "Foreign direct investment")
+    press(mei, button(mei, "Refer the lead"))
+    check_page(mei, "Marina Payments Pte Ltd")
+    lead = Lead.objects.get(name="Marina Payments Pte Ltd")
+    assert lead.referred_by == ambassador and lead.stage == "referred"
+
+    # Staff qualify it and take it to landed, one stage at a time.
+    landed_on = timezone.localdate() - datetime.timedelta(days=3)
+    steps = [
+        ("qualified", "Qualified", {"id_sector": "fintech", "id_origin_country": "SG"}, {}),
+        (
+            "active",
+            "Active",
+            {"id_owner": str(staff_user.pk)},
+            {"id_expected_jobs": "25", "id_expected_capital": "2000000"},
+        ),
+        (
+            "verify_win",
+            "Verify win",
+            {},
+            {
+                "id_new_jobs": "22",
+                "id_safeguarded_jobs": "3",
+                "id_capital_invested": "1800000",
+                "id_landed_on_day": str(landed_on.day),
+                "id_landed_on_month": str(landed_on.month),
+                "id_landed_on_year": str(landed_on.year),
+            },
+        ),
+        ("landed", "Landed", {}, {"id_company_number": "SC654321"}),
+    ]
+    for stage, label, choices, typed in steps:
+        staff.goto(f"/dashboard/leads/{lead.pk}/")
+        check_page(staff, lead.name)
+        press(staff, staff.get_by_role("link", name=f"Move the lead to {label.lower()}"))
+        check_page(staff, f"Move {lead.name} to {label.lower()}")
+        for field, value in choices.items():
+            staff.locator(f"#{field}").focus()
+            staff.locator(f"#{field}").select_option(value)
+        for field, value in typed.items():
+            staff.locator(f"#{field}").fill("")
+            type_into(staff, field, value)
+        press(staff, button(staff, f"Move to {label.lower()}"))
+        check_page(staff, lead.name)
+        lead.refresh_from_db()
+        assert lead.stage == stage
+    assert lead.organisation.company_number == "SC654321"
+    assert lead.changes.count() == 5  # referred, then the four moves, each with who and when
+
+    # She sees the credit on "my impact".
+    mei.goto("/ambassadors/impact/")
+    check_page(mei, "Your impact")
+    impact = mei.locator("main").inner_text()
+    assert "Marina Payments Pte Ltd" in impact and "22" in impact and "1,800,000" in impact
+
+    # After a KPI refresh the relocation and jobs indicators count it.
+    indicator_catalogue_sync()
+    refresh_run_start(trigger=RefreshRun.Trigger.STAFF)
+    year = str(landed_on.year)
+    landed = Observation.objects.get(indicator__code="M1-11", period_label=year, geography__code="E47000007")
+    jobs = Observation.objects.get(indicator__code="M1-11J", period_label=year, geography__code="E47000007")
+    assert (landed.value, jobs.value) == (1, 22)
+    visit(public, "/indicators/M1-11J/")
+    assert "22" in public.locator("main").inner_text()
 
 
 @pytest.fixture
