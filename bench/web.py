@@ -101,6 +101,9 @@ TARGETS = [
     Target("/indicators/M1-06/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/workspaces/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/workspaces/fazeley-yard-studios/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/funding/", "public", REFERENCE_PAGE, 1 / 3),
+    # The first demo opportunity: the benchmark's database is fresh, so seed_demo's rows start at 1.
+    Target("/funding/1/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/accessibility/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/feedback/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/feedback/thank-you/", "public", REFERENCE_PAGE, 1 / 3),
@@ -131,6 +134,7 @@ TARGETS = [
     Target("/api/v1/webhook-subscriptions/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/webhook-deliveries/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/leads/", "staff", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/funding-opportunities/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.

@@ -60,6 +60,7 @@ def navigation(request) -> dict:
         ("Home", _url("portal:home")),
         ("Missions", _url("missions:mission-list")),
         ("Workspaces", _url("workspaces:workspace-list")),
+        ("Funding", _url("funding:opportunity-list")),
         ("Ambassadors", _url("ambassadors:directory")),
     ]
     if user is not None and user.is_authenticated:

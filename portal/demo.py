@@ -102,7 +102,14 @@ def seed(*, scale: int = 1) -> dict:
     if not Application.objects.filter(client_id=DEMO_PARTNER_CLIENT_ID).exists():
         services.partner_credential_create(
             organisation=partners["Birmingham Tech (demo)"],
-            scopes=["read", "observations:write", "companies:write", "investments:write", "webhooks"],
+            scopes=[
+                "read",
+                "observations:write",
+                "companies:write",
+                "investments:write",
+                "opportunities:write",
+                "webhooks",
+            ],
             created_by=None,
             client_id=DEMO_PARTNER_CLIENT_ID,
             client_secret=DEMO_PARTNER_SECRET,

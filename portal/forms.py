@@ -114,6 +114,7 @@ class PartnerCredentialCreateForm(forms.Form):
         ("observations:write", "observations:write: submit indicator observations"),
         ("companies:write", "companies:write: submit organisations and yearly facts"),
         ("investments:write", "investments:write: submit investment deals"),
+        ("opportunities:write", "opportunities:write: publish their own organisation's funding opportunities"),
         ("webhooks", "webhooks: subscribe to event notifications"),
     ]
 

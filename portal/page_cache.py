@@ -43,6 +43,7 @@ DATA_KEYS = {
     "workspaces": "workspaces, their desks and what is offered or let",
     "ambassadors": "ambassador profiles, their sectors, activities, leads and target markets",
     "refreshes": "KPI refresh runs: their status and progress (not their heartbeat)",
+    "funding": "funding opportunities and their eligibility rules",
 }
 
 CACHE_SECONDS = 24 * 3600

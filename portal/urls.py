@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("missions.urls", namespace="missions")),
     path("", include("workspaces.urls", namespace="workspaces")),
     path("", include("ambassadors.urls", namespace="ambassadors")),
+    path("", include("funding.urls", namespace="funding")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

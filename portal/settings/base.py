@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "CountryEnum": "django_countries.countries",
         "LeadStageEnum": "ambassadors.models.Lead.Stage",
         "LeadKindEnum": "ambassadors.models.Lead.Kind",
+        "SectorEnum": "portal.models.Sector",
+        "OpportunityKindEnum": "funding.models.Opportunity.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -326,6 +328,7 @@ SPECTACULAR_SETTINGS = {
                             "companies:write": "Submit organisations and yearly company facts",
                             "investments:write": "Submit investment deals",
                             "webhooks": "Subscribe to event notifications (webhooks)",
+                            "opportunities:write": "Publish their own organisation's funding opportunities",
                         },
                     }
                 },
@@ -342,6 +345,7 @@ OAUTH2_PROVIDER = {
         "companies:write": "Submit organisations and yearly company facts",
         "investments:write": "Submit investment deals",
         "webhooks": "Subscribe to event notifications (webhooks)",
+        "opportunities:write": "Publish their own organisation's funding opportunities",
     },
     "DEFAULT_SCOPES": ["read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

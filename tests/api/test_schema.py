@@ -19,7 +19,14 @@ from schemathesis.checks import ignored_auth
 from portal.models import FirmYear, Organisation
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 
-ALL_SCOPES = ("read", "observations:write", "companies:write", "investments:write", "webhooks")
+ALL_SCOPES = (
+    "read",
+    "observations:write",
+    "companies:write",
+    "investments:write",
+    "opportunities:write",
+    "webhooks",
+)
 Kind = Organisation.Kind
 
 # Every check runs: schemathesis turns each on by default, and the response time check once it has a

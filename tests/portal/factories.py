@@ -24,6 +24,7 @@ DATA_KEY_OF_MODEL = {
     "ambassadors.Activity": "ambassadors",
     "ambassadors.Lead": "ambassadors",
     "ambassadors.TargetMarket": "ambassadors",
+    "funding.Opportunity": "funding",
 }
 
 

@@ -228,7 +228,7 @@ def test_admin_refuses_signed_in_non_staff(client, founder_user):
 
 # Header navigation: the items each role sees, and which one is marked as the current section
 
-ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "Ambassadors", "API"]
+ANONYMOUS_NAV = ["Home", "Missions", "Workspaces", "Funding", "Ambassadors", "API"]
 
 
 def _leads_nav() -> list[str]:
@@ -268,15 +268,22 @@ def active(items: list[dict]) -> list[str]:
     ("role", "expected"),
     [
         (None, ANONYMOUS_NAV),
-        (Role.FOUNDER, ["Home", "Missions", "Workspaces", "Ambassadors", "Your applications", "Account", "API"]),
-        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Ambassadors", "Review queue", "Account", "API"]),
-        (Role.AMBASSADOR, ["Home", "Missions", "Workspaces", "Ambassadors", "Ambassador portal", "Account", "API"]),
+        (
+            Role.FOUNDER,
+            ["Home", "Missions", "Workspaces", "Funding", "Ambassadors", "Your applications", "Account", "API"],
+        ),
+        (Role.REVIEWER, ["Home", "Missions", "Workspaces", "Funding", "Ambassadors", "Review queue", "Account", "API"]),
+        (
+            Role.AMBASSADOR,
+            ["Home", "Missions", "Workspaces", "Funding", "Ambassadors", "Ambassador portal", "Account", "API"],
+        ),
         (
             Role.STAFF,
             [
                 "Home",
                 "Missions",
                 "Workspaces",
+                "Funding",
                 "Ambassadors",
                 "Dashboard",
                 "Ambassador network",
@@ -317,6 +324,7 @@ def test_a_founder_who_is_also_staff_sees_both_sets_of_items(make_user):
         "Home",
         "Missions",
         "Workspaces",
+        "Funding",
         "Ambassadors",
         "Your applications",
         "Dashboard",

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from ambassadors import demo as ambassadors_demo
+from funding import demo as funding_demo
 from missions import demo as missions_demo
 from portal import demo
 from portal.page_cache import DATA_KEYS, data_version_bump
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         counts = demo.seed(scale=scale)
         workspace_counts = workspaces_demo.seed(scale=scale)
         network = ambassadors_demo.seed()
+        funding_counts = funding_demo.seed()
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
@@ -67,6 +69,9 @@ class Command(BaseCommand):
             f"{network['activities']} activities, {network['leads']} leads ({network['landed']} landed), "
             f"{network['invitations']} pending invitation, {network['target_markets']} target markets; "
             f"every name marked {ambassadors_demo.DEMO_MARK}."
+            f"Demo funding opportunities: {funding_counts['opportunities']} "
+            f"({funding_counts['new_opportunities']} new) from {funding_counts['funders']} funders, "
+            "each marked synthetic."
         )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:

@@ -1,0 +1,63 @@
+"""Permission rules of the funding app. Plain functions of an ``Actor`` (``portal.permissions``) or a
+user; views, DRF classes and services adapt them.
+
+Who publishes opportunities: commissioner staff, for any funder; and a partner's API client with
+the ``opportunities:write`` scope, only for opportunities whose funder is the partner's own
+organisation (its credential's). A partner never changes another funder's opportunity: to it, such
+an opportunity does not exist for writing (404), as ``opportunities_writable_by`` scopes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from portal.permissions import Actor
+from portal.roles import is_staff
+
+if TYPE_CHECKING:
+    from .models import Opportunity
+
+
+def _as_actor(who) -> Actor:
+    return who if isinstance(who, Actor) else Actor(user=who)
+
+
+def can_manage_opportunities(user) -> bool:
+    """Staff reach the pages that add, change and withdraw opportunities."""
+    return is_staff(user)
+
+
+def can_publish_opportunity(who, funder) -> bool:
+    """Staff publish for any funder; a partner client only for its own organisation. No query."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        return actor.partner is not None and funder is not None and funder.pk == actor.partner.pk
+    return actor.is_staff
+
+
+def can_change_opportunity(who, opportunity: Opportunity) -> bool:
+    """Staff change any opportunity; a partner client only those its organisation funds. No query."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        return actor.partner is not None and opportunity.funder_id == actor.partner.pk
+    return actor.is_staff
+
+
+def opportunity_publish_refusal(who, funder) -> str:
+    """Why ``who`` may not publish an opportunity of ``funder``, in a sentence to show."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        if actor.partner is None:
+            return "This API client's credential is no longer active."
+        return (
+            f"Partners publish opportunities of their own organisation only; the funder must be "
+            f"{actor.partner.name} (id {actor.partner.pk})."
+        )
+    return "Only commissioner staff publish funding opportunities."
+
+
+def opportunities_writable_by(actor: Actor, queryset):
+    """``queryset`` narrowed to the opportunities ``actor`` may change, so any other is a 404."""
+    if actor.is_client:
+        return queryset.filter(funder_id=actor.partner.pk) if actor.partner is not None else queryset.none()
+    return queryset if actor.is_staff else queryset.none()
