@@ -45,7 +45,7 @@ class ApiWriteFilterSet(django_filters.FilterSet):
     method = django_filters.ChoiceFilter(choices=[(m, m) for m in ("POST", "PUT", "PATCH", "DELETE")])
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    status_code = IntegerFilter(min_value=100, max_value=599)
+    status_code = IntegerFilter()
     replayed = StrictBooleanFilter()
 
     class Meta:
@@ -54,7 +54,7 @@ class ApiWriteFilterSet(django_filters.FilterSet):
 
 
 class WebhookDeliveryFilterSet(django_filters.FilterSet):
-    subscription = IntegerFilter(field_name="subscription_id", min_value=1)
+    subscription = IntegerFilter(field_name="subscription_id")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     event = django_filters.CharFilter()
 

@@ -133,10 +133,12 @@ def declare_indexed_validation_errors(result, generator, request, public):
         "properties": {
             "code": {"type": "string"},
             "detail": {"type": "string"},
+            # No type: an item of a bulk write that is not an object at all is named by its index alone,
+            # a number.
             "attr": {
-                "type": "string",
                 "nullable": True,
-                "description": 'The field, with the index of the item it belongs to: "3.value", "events.0".',
+                "description": 'The field, with the index of the item it belongs to: "3.value", "events.0"; '
+                "or the index alone (a number) for an item that is not an object.",
             },
         },
         "required": ["code", "detail", "attr"],

@@ -1,11 +1,13 @@
 """API views of the portal core: organisations and their yearly facts."""
 
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -233,6 +235,7 @@ class ApiWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = ApiWriteSerializer
     permission_classes = [PartnerReadOrStaff]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]  # filters and ordering; no free-text search
     filterset_class = ApiWriteFilterSet
     ordering_fields = ["created_at", "status_code"]
 
@@ -347,6 +350,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     serializer_class = WebhookDeliverySerializer
     permission_classes = [WebhookClientOnly]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]  # filters and ordering; no free-text search
     filterset_class = WebhookDeliveryFilterSet
     ordering_fields = ["created_at"]
     queryset = WebhookDelivery.objects.none()
