@@ -42,17 +42,6 @@ def _layout() -> tuple[dict, dict]:
     )
 
 
-@functools.cache
-def _url_if_routed(name: str) -> str | None:
-    """A URL of a page that another part of the ambassadors app may not have routed yet, or None."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def navigation(request) -> dict:
     """Header navigation for the signed-in user's roles."""
     user = getattr(request, "user", None)
@@ -71,8 +60,7 @@ def navigation(request) -> dict:
         if is_staff(user):
             items.append(("Dashboard", _url("portal:dashboard")))
             items.append(("Ambassador network", _url("ambassadors:network-list")))
-            if leads := _url_if_routed("ambassadors:lead-pipeline"):
-                items.append(("Leads", leads))
+            items.append(("Leads", _url("ambassadors:lead-pipeline")))
         if is_staff(user) or user_has_role(user, Role.REVIEWER):
             items.append(("Review queue", _url("workspaces:review-queue")))
         if is_staff(user):
