@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 from portal.models import LocalAuthority, Organisation, Sector
 from portal.validators import validate_web_address
 
-from .querysets import OpportunityQuerySet
+from ..querysets import OpportunityQuerySet
 
 # Organisations that publish opportunities: funders, partners (universities, Birmingham Tech) and
 # public bodies. Firms and workspace providers do not.
