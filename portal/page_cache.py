@@ -44,6 +44,8 @@ DATA_KEYS = {
     "ambassadors": "ambassador profiles, their sectors, activities, leads and target markets",
     "refreshes": "KPI refresh runs: their status and progress (not their heartbeat)",
     "funding": "funding opportunities and their eligibility rules",
+    "investments": "the investment register: deals, awards and their investors",
+    "budget": "the programme budget: its lines and spend entries",
 }
 
 CACHE_SECONDS = 24 * 3600

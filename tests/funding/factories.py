@@ -7,7 +7,14 @@ import factory
 from django.utils import timezone
 
 from funding import services
-from funding.models import Opportunity, OpportunityArea, OpportunitySector, OpportunityStage
+from funding.models import (
+    Investment,
+    InvestmentInvestor,
+    Opportunity,
+    OpportunityArea,
+    OpportunitySector,
+    OpportunityStage,
+)
 from portal.models import Organisation
 from tests.portal.factories import OrganisationFactory, VersionedModelFactory
 
@@ -74,3 +81,49 @@ class OpportunityFactory(VersionedModelFactory):
     def stages(self, create, extracted, **kwargs):
         if create and extracted:
             OpportunityStage.objects.bulk_create(OpportunityStage(opportunity=self, stage=s) for s in extracted)
+
+
+class InvestorFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Investor {n} Capital (test)")
+    kind = Organisation.Kind.FUNDER
+    company_number = ""
+    sector = ""
+    is_tech = False
+
+
+class InvestmentFactory(VersionedModelFactory):
+    """A disclosed £250,000 seed round into a firm, announced on 15 May 2024, unverified, with no
+    investors; pass ``lead=(organisation, "US")`` for a lead investor, or use ``InvestmentInvestorFactory``.
+    Traits: ``undisclosed``, ``grant``, ``verified``."""
+
+    class Meta:
+        model = Investment
+        skip_postgeneration_save = True
+
+    firm = factory.SubFactory(OrganisationFactory)
+    kind = Investment.Kind.EQUITY
+    stage = Investment.Stage.SEED
+    amount_gbp = 250_000
+    announced_on = datetime.date(2024, 5, 15)
+    source = "https://news.example/deal"
+
+    class Params:
+        undisclosed = factory.Trait(amount_gbp=None)
+        grant = factory.Trait(kind=Investment.Kind.GRANT, stage="")
+        verified = factory.Trait(verified_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def lead(self, create, extracted, **kwargs):
+        if create and extracted:
+            investor, country = extracted
+            InvestmentInvestorFactory(investment=self, investor=investor, is_lead=True, country=country)
+
+
+class InvestmentInvestorFactory(VersionedModelFactory):
+    class Meta:
+        model = InvestmentInvestor
+
+    investment = factory.SubFactory(InvestmentFactory)
+    investor = factory.SubFactory(InvestorFactory)
+    is_lead = False
+    country = "GB"

@@ -25,6 +25,8 @@ DATA_KEY_OF_MODEL = {
     "ambassadors.Lead": "ambassadors",
     "ambassadors.TargetMarket": "ambassadors",
     "funding.Opportunity": "funding",
+    "funding.Investment": "investments",
+    "funding.InvestmentInvestor": "investments",
 }
 
 
