@@ -18,6 +18,7 @@ from portal.models import LocalAuthority, Organisation, Sector
 from portal.page_cache import data_version_bump
 from portal.permissions import Actor
 from portal.validators import validate_web_address
+from portal.webhooks import webhook_event_emit
 
 from .models import FUNDER_KINDS, Opportunity, OpportunityArea, OpportunitySector, OpportunityStage, Stage
 from .permissions import can_change_opportunity, can_publish_opportunity, opportunity_publish_refusal
@@ -147,6 +148,24 @@ def _rules_replace(opportunity: Opportunity, rules: dict[str, list[str]]) -> Non
         model.objects.bulk_create(model(opportunity=opportunity, **{field: value}) for value in values)
 
 
+def _opportunity_event(opportunity: Opportunity, event: str) -> None:
+    """Tell the partners subscribed to ``event`` (in the caller's transaction, so a rolled-back
+    write tells nobody). The body names the opportunity; partners read the rest from the API."""
+    webhook_event_emit(
+        event=event,
+        data={
+            "id": opportunity.pk,
+            "title": opportunity.title,
+            "kind": opportunity.kind,
+            "funder": opportunity.funder_id,
+            "opens_on": opportunity.opens_on.isoformat() if opportunity.opens_on else None,
+            "closes_on": opportunity.closes_on.isoformat() if opportunity.closes_on else None,
+            "rolling": opportunity.rolling,
+            "withdrawn": opportunity.withdrawn_at is not None,
+        },
+    )
+
+
 def _record_actor(opportunity: Opportunity, actor: Actor) -> None:
     """Name the writer in the change history: the person, or the API client and its partner."""
     opportunity._history_user = actor.history_user
@@ -177,6 +196,7 @@ def opportunity_create(*, data: dict, actor: Actor, funder: Organisation | None 
     opportunity.save()
     _rules_replace(opportunity, rules)
     opportunity_search_vectors_update(Opportunity.objects.filter(pk=opportunity.pk))
+    _opportunity_event(opportunity, "opportunity.created")
     data_version_bump("funding")
     return opportunity
 
@@ -203,6 +223,8 @@ def opportunity_update(*, opportunity: Opportunity, data: dict, actor: Actor) ->
     _rules_replace(opportunity, rules)
     if {"title", "summary", "eligibility"} & set(fields):
         opportunity_search_vectors_update(Opportunity.objects.filter(pk=opportunity.pk))
+    if opportunity.withdrawn_at is None:  # a withdrawn one is off the catalogue: nobody follows it
+        _opportunity_event(opportunity, "opportunity.changed")
     data_version_bump("funding")
     return opportunity
 
@@ -220,6 +242,7 @@ def opportunity_withdraw(*, opportunity: Opportunity, actor: Actor) -> Opportuni
     opportunity.withdrawn_at = timezone.now()
     _record_actor(opportunity, actor)
     opportunity.save(update_fields=["withdrawn_at", "updated_at"])
+    _opportunity_event(opportunity, "opportunity.changed")
     data_version_bump("funding")
     return opportunity
 

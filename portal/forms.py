@@ -126,6 +126,12 @@ class PartnerCredentialCreateForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Scopes", initial=["read"]
     )
+    is_staff_owned = forms.BooleanField(
+        required=False,
+        label="Run by the Commissioner's office",
+        help_text="Only for the office's own systems, such as its CRM: the client may then receive "
+        "webhook events about confidential records, such as leads that landed.",
+    )
 
 
 class PartnerCredentialRotateForm(forms.Form):

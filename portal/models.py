@@ -290,6 +290,12 @@ class PartnerCredential(models.Model):
         settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="partner_credential"
     )
     scopes = models.CharField(max_length=200, help_text="Space-separated scopes the client may request.")
+    is_staff_owned = models.BooleanField(
+        "run by the Commissioner's office",
+        default=False,
+        help_text="A client of the office's own systems (such as its CRM): it may receive events about "
+        "confidential records, such as leads that landed.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -427,7 +433,13 @@ class ApiWrite(models.Model):
 WEBHOOK_EVENTS = {
     "observation.published": "A value of an indicator was published or replaced.",
     "kpi_refresh.finished": "A KPI refresh finished (succeeded or failed).",
+    "opportunity.created": "A funding opportunity was published.",
+    "opportunity.changed": "A published funding opportunity was changed or withdrawn.",
+    "lead.landed": "An investment lead landed (clients run by the Commissioner's office only).",
 }
+# Events about confidential records: only clients run by the Commissioner's office itself
+# (``PartnerCredential.is_staff_owned``) may subscribe to them or receive them.
+STAFF_OWNED_WEBHOOK_EVENTS = frozenset({"lead.landed"})
 
 
 class WebhookSubscription(models.Model):

@@ -288,8 +288,10 @@ def partner_credential_create(
     created_by: User | None,
     client_id: str = "",
     client_secret: str = "",
+    is_staff_owned: bool = False,
 ) -> tuple[PartnerCredential, str]:
-    """Issue a client-credentials application for a partner organisation.
+    """Issue a client-credentials application for a partner organisation; ``is_staff_owned`` marks
+    a client of the Commissioner's office's own systems, which may receive confidential events.
 
     Returns the credential and the plain client secret, which is not stored and cannot be shown
     again. Raises ValueError for a scope the portal does not know.
@@ -309,7 +311,11 @@ def partner_credential_create(
         application.client_id = client_id
     application.save()
     credential = PartnerCredential.objects.create(
-        organisation=organisation, application=application, scopes=" ".join(sorted(set(scopes))), created_by=created_by
+        organisation=organisation,
+        application=application,
+        scopes=" ".join(sorted(set(scopes))),
+        created_by=created_by,
+        is_staff_owned=is_staff_owned,
     )
     data_version_bump("organisations")  # the dashboard counts partner clients
     return credential, secret

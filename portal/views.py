@@ -123,7 +123,10 @@ class CredentialListView(StaffRequiredMixin, View):
         if not form.is_valid():
             return self._render(form, status=400)
         credential, secret = services.partner_credential_create(
-            organisation=form.cleaned_data["organisation"], scopes=form.cleaned_data["scopes"], created_by=request.user
+            organisation=form.cleaned_data["organisation"],
+            scopes=form.cleaned_data["scopes"],
+            created_by=request.user,
+            is_staff_owned=form.cleaned_data["is_staff_owned"],
         )
         request.session[NEW_CREDENTIAL_SESSION_KEY] = {
             "client_id": credential.application.client_id,

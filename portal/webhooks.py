@@ -33,7 +33,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .jobs import job_enqueue_owed
-from .models import WEBHOOK_EVENTS, PartnerCredential, WebhookDelivery, WebhookSubscription
+from .models import (
+    STAFF_OWNED_WEBHOOK_EVENTS,
+    WEBHOOK_EVENTS,
+    PartnerCredential,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 SIGNATURE_HEADER = "Portal-Signature"
 MAX_SUBSCRIPTIONS_PER_CLIENT = 20
@@ -45,14 +51,19 @@ def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def _subscription_errors(url: str | None, events: list[str] | None) -> dict:
+def _subscription_errors(credential: PartnerCredential, url: str | None, events: list[str] | None) -> dict:
     errors = {}
     if events is not None:
         unknown = sorted(set(events) - set(WEBHOOK_EVENTS))
+        confidential = sorted(set(events) & STAFF_OWNED_WEBHOOK_EVENTS)
         if not events:
             errors["events"] = "Choose at least one event."
         elif unknown:
             errors["events"] = f"Unknown events: {', '.join(unknown)}. Known: {', '.join(sorted(WEBHOOK_EVENTS))}."
+        elif confidential and not credential.is_staff_owned:
+            errors["events"] = (
+                f"Only clients run by the Commissioner's office may subscribe to {', '.join(confidential)}."
+            )
     if url is not None and urlsplit(url).scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
         errors["url"] = "Give an https:// address: events are sent encrypted only."
     return errors
@@ -62,7 +73,7 @@ def _subscription_errors(url: str | None, events: list[str] | None) -> dict:
 def webhook_subscription_create(*, credential: PartnerCredential, url: str, events: list[str]) -> WebhookSubscription:
     """Subscribe a partner client's ``url`` to ``events``; returns the subscription with its new
     signing secret (shown to the partner once). Raises ValidationError by field."""
-    errors = _subscription_errors(url, events)
+    errors = _subscription_errors(credential, url, events)
     if WebhookSubscription.objects.filter(credential=credential).count() >= MAX_SUBSCRIPTIONS_PER_CLIENT:
         errors["non_field_errors"] = f"A client has at most {MAX_SUBSCRIPTIONS_PER_CLIENT} subscriptions."
     if errors:
@@ -81,7 +92,7 @@ def webhook_subscription_update(
 ) -> WebhookSubscription:
     """Change a subscription's address or events. Any change resumes a paused subscription (the
     partner has fixed its receiver), with its failure count reset. Raises ValidationError."""
-    errors = _subscription_errors(url, events)
+    errors = _subscription_errors(subscription.credential, url, events)
     if errors:
         raise ValidationError(errors)
     if url is not None:
@@ -117,6 +128,8 @@ def webhook_events_emit(*, event: str, data_list: list[dict], organisation_ids: 
     )
     if organisation_ids is not None:
         subscriptions = subscriptions.filter(credential__organisation_id__in=organisation_ids)
+    if event in STAFF_OWNED_WEBHOOK_EVENTS:  # whatever was subscribed before a client changed hands
+        subscriptions = subscriptions.filter(credential__is_staff_owned=True)
     subscriptions = [subscription for subscription in subscriptions if event in subscription.event_list]
     if not subscriptions:
         return 0

@@ -33,6 +33,7 @@ from portal.roles import is_staff
 from portal.services import organisation_find_or_create
 from portal.site_url import site_url
 from portal.validators import company_number_normalise, validate_company_number
+from portal.webhooks import webhook_event_emit
 
 from ..exceptions import LeadChangedError, StageNotAllowedError
 from ..models import Ambassador, Lead, LeadChange
@@ -317,8 +318,27 @@ def _apply(lead: Lead, *, to: str, actor: User, data: dict, reason: str) -> Lead
     lead.version += 1
     lead.save()
     _record(lead, actor=actor, frm=frm, reason=reason, fields=fields)
+    if to == S.LANDED and frm != S.LANDED:
+        _landed_event(lead)
     data_version_bump("ambassadors")
     return lead
+
+
+def _landed_event(lead: Lead) -> None:
+    """Tell the office's own clients subscribed to ``lead.landed`` (partners never get it: leads
+    are confidential), in the caller's transaction."""
+    webhook_event_emit(
+        event="lead.landed",
+        data={
+            "id": lead.pk,
+            "kind": lead.kind,
+            "firm": lead.organisation_id,
+            "landed_on": lead.landed_on.isoformat() if lead.landed_on else None,
+            "new_jobs": lead.new_jobs,
+            "safeguarded_jobs": lead.safeguarded_jobs,
+            "capital_invested_gbp": str(lead.capital_invested) if lead.capital_invested is not None else None,
+        },
+    )
 
 
 ORIGIN_OF_KIND = {

@@ -89,6 +89,7 @@ def test_staff_create_a_credential_and_see_the_secret_once(client, staff_user, p
         ["companies:write", "read"],
         staff_user,
     )
+    assert not credential.is_staff_owned
     response = client.get(CREDENTIALS)
     secret = response.context["new_secret"]
     assert secret and secret in response.content.decode()
@@ -111,6 +112,14 @@ def test_staff_create_a_credential_and_see_the_secret_once(client, staff_user, p
     )
     assert token.status_code == 200
     assert set(token.json()["scope"].split()) == {"read", "companies:write"}
+
+
+def test_staff_mark_a_credential_as_run_by_the_office(client, staff_user, partner):
+    client.force_login(staff_user)
+    created = client.post(CREDENTIALS, {"organisation": partner.pk, "scopes": ["webhooks"], "is_staff_owned": "on"})
+    assert created.status_code == 303
+    assert PartnerCredential.objects.get().is_staff_owned
+    assert "Run by the Commissioner&#x27;s office" in client.get(CREDENTIALS).content.decode()
 
 
 @pytest.mark.parametrize(

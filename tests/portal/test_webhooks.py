@@ -260,3 +260,68 @@ def test_staff_send_a_delivery_again_from_the_credentials_page(
         client.post(f"/dashboard/api-credentials/{credential.pk + 1}/deliveries/{delivery.pk}/resend/").status_code
         == 404
     )
+
+
+def test_published_changed_and_withdrawn_opportunities_are_events(as_partner, partner, receiver, staff_user):
+    from funding import services as funding_services
+    from portal.permissions import Actor
+    from tests.funding.factories import FunderFactory
+
+    subscribe(as_partner, partner, receiver.url, events=["opportunity.created", "opportunity.changed"])
+    actor = Actor(user=staff_user)
+    data = {
+        "title": "Net Zero Tech Grant",
+        "kind": "grant",
+        "summary": "Grants for firms cutting emissions.",
+        "eligibility": "West Midlands firms.",
+        "closes_on": timezone.localdate() + datetime.timedelta(days=40),
+        "link": "https://funder.example/net-zero",
+    }
+    opportunity = funding_services.opportunity_create(data=data, actor=actor, funder=FunderFactory())
+    funding_services.opportunity_update(opportunity=opportunity, data={"title": "Net Zero Tech Grant 2"}, actor=actor)
+    funding_services.opportunity_withdraw(opportunity=opportunity, actor=actor)
+
+    events = list(WebhookDelivery.objects.order_by("pk").values_list("event", "payload"))
+    assert [(event, payload["title"], payload["withdrawn"]) for event, payload in events] == [
+        ("opportunity.created", "Net Zero Tech Grant", False),
+        ("opportunity.changed", "Net Zero Tech Grant 2", False),
+        ("opportunity.changed", "Net Zero Tech Grant 2", True),
+    ]
+    assert events[0][1]["id"] == opportunity.pk
+
+
+def test_a_landed_lead_goes_only_to_clients_run_by_the_office(as_partner, partner, receiver, settings):
+    from ambassadors.models import Lead
+    from ambassadors.services import leads as lead_services
+    from portal.models import PartnerCredential
+    from tests.ambassadors.lead_factories import LeadFactory, staff_member
+
+    settings.WEBHOOK_ALLOW_HTTP = True
+    client, _ = as_partner("read", "webhooks", organisation=partner)
+    refused = client.post(SUBSCRIPTIONS, {"url": receiver.url, "events": ["lead.landed"]}, format="json")
+    assert refused.status_code == 400
+    assert "Commissioner's office" in refused.json()["errors"][0]["detail"]
+
+    office = OrganisationFactory(kind=Organisation.Kind.PUBLIC_BODY, name="Commissioner's office")
+    client, _ = as_partner("read", "webhooks", organisation=office)
+    PartnerCredential.objects.filter(organisation=office).update(is_staff_owned=True)
+    subscribed = client.post(SUBSCRIPTIONS, {"url": receiver.url, "events": ["lead.landed"]}, format="json")
+    assert subscribed.status_code == 201, subscribed.content
+    # A client that changed hands after subscribing gets nothing.
+    sold = OrganisationFactory(kind=Organisation.Kind.PARTNER, name="Former office supplier")
+    client, _ = as_partner("read", "webhooks", organisation=sold)
+    PartnerCredential.objects.filter(organisation=sold).update(is_staff_owned=True)
+    assert (
+        client.post(SUBSCRIPTIONS, {"url": receiver.url, "events": ["lead.landed"]}, format="json").status_code == 201
+    )
+    PartnerCredential.objects.filter(organisation=sold).update(is_staff_owned=False)
+
+    lead = LeadFactory(verify_win=True)
+    lead_services.lead_move(
+        lead=lead, actor=staff_member(), to=Lead.Stage.LANDED, version=lead.version, data={"company_number": "12345678"}
+    )
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.subscription.credential.organisation == office
+    lead.refresh_from_db()
+    assert delivery.payload["id"] == lead.pk and delivery.payload["firm"] == lead.organisation_id
