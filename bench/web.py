@@ -119,6 +119,7 @@ TARGETS = [
     Target("/dashboard/ambassadors/map/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/ambassadors/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/partners/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),

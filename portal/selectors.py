@@ -2,7 +2,8 @@
 
 import functools
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
 from .models import ApiWrite, FirmYear, Organisation, PartnerCredential, WebhookDelivery
 
@@ -75,3 +76,34 @@ def organisation_for_token(token) -> Organisation | None:
         .first()
     )
     return credential.organisation if credential else None
+
+
+def partner_organisation_list():
+    """Partner organisations staff manage: every organisation that holds an API client or owns an
+    indicator, with its count of active clients and its owned indicators (prefetched: three
+    queries whatever the number of partners), by name."""
+    return (
+        Organisation.objects.annotate(
+            active_clients=Count("credentials", filter=Q(credentials__revoked_at__isnull=True), distinct=True),
+            clients=Count("credentials", distinct=True),
+            indicators=Count("owned_indicators", distinct=True),
+        )
+        .filter(Q(clients__gt=0) | Q(indicators__gt=0))
+        .prefetch_related(
+            Prefetch("owned_indicators", queryset=_owned_indicators(), to_attr="owned_indicator_list"),
+            Prefetch("credentials", queryset=PartnerCredential.objects.select_related("application")),
+        )
+        .order_by("name")
+    )
+
+
+def _owned_indicators():
+    from missions.models import Indicator  # the core is below the apps: import at use
+
+    return Indicator.objects.select_related("mission").order_by("code")
+
+
+def partner_organisation_get(pk: int) -> Organisation:
+    """One partner organisation of ``partner_organisation_list``; Http404 for any other
+    organisation (a firm, or a body with neither clients nor indicators)."""
+    return get_object_or_404(partner_organisation_list(), pk=pk)

@@ -23,6 +23,8 @@ portal_patterns = [
     path("", views.HomeView.as_view(), name="home"),
     # The staff dashboard is the missions' KPI dashboard; the core only names its address.
     path("dashboard/", missions_views.StaffDashboardView.as_view(), name="dashboard"),
+    path("dashboard/partners/", views.PartnerListView.as_view(), name="partner-list"),
+    path("dashboard/partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner-detail"),
     path("dashboard/api-credentials/", views.CredentialListView.as_view(), name="credential-list"),
     path("dashboard/api-credentials/<int:pk>/", views.CredentialDetailView.as_view(), name="credential-detail"),
     path("dashboard/api-credentials/<int:pk>/rotate/", views.CredentialRotateView.as_view(), name="credential-rotate"),

@@ -165,6 +165,24 @@ class CredentialDetailView(StaffRequiredMixin, View):
         return response
 
 
+class PartnerListView(StaffRequiredMixin, View):
+    """Staff: the partner organisations, with their API clients and the indicators each owns."""
+
+    def get(self, request):
+        partners = selectors.partner_organisation_list()
+        return render(request, "portal/partner_list.html", {"partners": partners})
+
+
+class PartnerDetailView(StaffRequiredMixin, View):
+    """Staff: one partner organisation: its clients and scopes, the indicators it owns and the
+    latest writes its clients sent (20; each client's page has them all)."""
+
+    def get(self, request, pk: int):
+        partner = selectors.partner_organisation_get(pk)
+        context = {"partner": partner, "writes": selectors.api_write_list(organisation_id=partner.pk)[:20]}
+        return render(request, "portal/partner_detail.html", context)
+
+
 class CredentialRotateView(StaffRequiredMixin, View):
     """Staff: choose how long the old secret keeps working (GET), then replace it (POST) and show
     the new one once on the credential's page."""

@@ -24,7 +24,7 @@ PUBLIC_PAGES = [
 ]
 ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/", "/accounts/logout/"]
 MFA_ACCOUNT_PAGES = [*ACCOUNT_PAGES, "/accounts/2fa/recovery-codes/"]
-STAFF_PAGES = ["/", "/dashboard/", "/dashboard/api-credentials/", *MFA_ACCOUNT_PAGES]
+STAFF_PAGES = ["/", "/dashboard/", "/dashboard/api-credentials/", "/dashboard/partners/", *MFA_ACCOUNT_PAGES]
 
 
 def test_home_introduces_the_five_missions(page):
@@ -112,6 +112,20 @@ def test_staff_sign_in_refuses_a_wrong_code(page, staff_user):
 def test_staff_pages_are_accessible(page, staff_user, path):
     sign_in(page, staff_user.email)
     visit(page, path)
+
+
+def test_staff_see_a_partner_with_its_clients_and_indicators(page, staff_user):
+    from portal import services
+    from tests.missions.factories import IndicatorFactory
+
+    partner = OrganisationFactory(kind=Organisation.Kind.PARTNER, name="Data Partner (browser)")
+    services.partner_credential_create(organisation=partner, scopes=["read", "observations:write"], created_by=None)
+    IndicatorFactory(code="M3-91", name="Open datasets published", owner=partner)
+    sign_in(page, staff_user.email)
+    visit(page, "/dashboard/partners/", title="Partner organisations")
+    page.get_by_role("link", name="Data Partner (browser)").click()
+    assert_accessible(page)
+    assert page.get_by_role("link", name=re.compile("M3-91")).is_visible()
 
 
 def test_staff_without_totp_must_set_it_up_first(page, make_user):
