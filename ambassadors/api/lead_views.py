@@ -16,12 +16,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from portal.rest.errors import service_errors_as_400, service_refusals_as_403
 from portal.rest.list_cache import VersionedListCacheMixin
-from portal.rest.permissions import request_token
+from portal.rest.permissions import ScopedPermission, request_token
 
 from .. import permissions
 from ..exceptions import LeadChangedError
@@ -38,7 +37,7 @@ from .lead_serializers import (
 )
 
 
-class SignedInPeopleOnly(BasePermission):
+class SignedInPeopleOnly(ScopedPermission):
     """Leads belong to the ambassadors who referred them and to staff: a partner's token, which
     carries no user, is refused whatever its scopes; signed-out requests too."""
 

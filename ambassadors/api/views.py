@@ -6,12 +6,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from portal.rest.errors import service_errors_as_400, service_refusals_as_403
 from portal.rest.list_cache import VersionedListCacheMixin
-from portal.rest.permissions import PublicReadPartnerOrStaffWrite, request_token
+from portal.rest.permissions import PublicReadPartnerOrStaffWrite, ScopedPermission, request_token
 from portal.rest.schema import PublicReadAutoSchema
 
 from .. import permissions, services
@@ -45,7 +44,7 @@ class AmbassadorViewSet(
         return Ambassador.objects.public().for_directory().order_by("full_name", "pk")
 
 
-class SignedInPeopleOnly(BasePermission):
+class SignedInPeopleOnly(ScopedPermission):
     """A signed-in user's session: activities belong to people, so a partner token is refused."""
 
     def has_permission(self, request, view) -> bool:

@@ -3,13 +3,11 @@
 request before a view looks anything up. Public reads use ``portal.rest.permissions``'s
 ``PublicReadPartnerOrStaffWrite``."""
 
-from rest_framework.permissions import BasePermission
-
 from portal.permissions import can_view_dashboard
-from portal.rest.permissions import request_token
+from portal.rest.permissions import ScopedPermission, request_token
 
 
-class CommissionerStaffOnly(BasePermission):
+class CommissionerStaffOnly(ScopedPermission):
     """Signed-in commissioner staff only. No partner scope grants it."""
 
     def has_permission(self, request, view) -> bool:

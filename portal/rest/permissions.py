@@ -13,14 +13,30 @@ def request_token(request) -> AccessToken | None:
     return request.auth if isinstance(request.auth, AccessToken) else None
 
 
-def _token_allows(token: AccessToken, request, view) -> bool:
-    """A partner token's rule: ``read`` for safe methods, the view's ``write_scope`` otherwise (a
-    view without one takes no writes from tokens)."""
-    scope = "read" if request.method in SAFE_METHODS else getattr(view, "write_scope", None)
-    return bool(scope) and token.is_valid([scope])
+class ScopedPermission(BasePermission):
+    """A permission that names the scope a partner token needs for each method: ``token_scope``.
+    The rule and the schema are one: each operation's OAuth2 security requirement is read from
+    it (``portal.rest.schema.PartnerOAuth2Scheme``), and a view whose permissions do not say
+    fails the schema's validation. This base refuses tokens (records that belong to people)."""
+
+    def token_scope(self, method: str, view) -> str | None:
+        """The scope a token needs for ``method`` on ``view``; None when no token may."""
+        return None
+
+    def token_allows(self, token: AccessToken, request, view) -> bool:
+        scope = self.token_scope(request.method, view)
+        return bool(scope) and token.is_valid([scope])
 
 
-class PartnerScopeOrUser(BasePermission):
+class ReadOrWriteScope(ScopedPermission):
+    """``read`` for safe methods, the view's ``write_scope`` otherwise (a view without one takes
+    no writes from tokens)."""
+
+    def token_scope(self, method: str, view) -> str | None:
+        return "read" if method in SAFE_METHODS else getattr(view, "write_scope", None)
+
+
+class PartnerScopeOrUser(ReadOrWriteScope):
     """A partner token needs the view's scope for the method (``read`` for safe methods, the view's
     ``write_scope`` otherwise); a signed-in user passes here and is judged by the view's scoped
     queryset and object rules."""
@@ -30,11 +46,11 @@ class PartnerScopeOrUser(BasePermission):
     def has_permission(self, request, view) -> bool:
         token = request_token(request)
         if token is not None:
-            return _token_allows(token, request, view)
+            return self.token_allows(token, request, view)
         return bool(request.user and request.user.is_authenticated)
 
 
-class PublicReadPartnerOrStaffWrite(BasePermission):
+class PublicReadPartnerOrStaffWrite(ReadOrWriteScope):
     """Public data is open data: anyone may read, signed in or not, and the view's scoped queryset
     decides what they see. A partner token still needs ``read`` to read and the view's
     ``write_scope`` to write; of signed-in users only commissioner staff write."""
@@ -43,7 +59,7 @@ class PublicReadPartnerOrStaffWrite(BasePermission):
         token = request_token(request)
         if token is not None:
             self.message = TOKEN_SCOPE_MESSAGE
-            return _token_allows(token, request, view)
+            return self.token_allows(token, request, view)
         if request.method in SAFE_METHODS:
             # Credentials that did not authenticate (an expired token) are refused, not read as
             # anonymous: the client would see the public data only and think its own had gone.
@@ -52,9 +68,12 @@ class PublicReadPartnerOrStaffWrite(BasePermission):
         return bool(request.user and can_view_dashboard(request.user))
 
 
-class PartnerReadOrStaff(BasePermission):
+class PartnerReadOrStaff(ScopedPermission):
     """A partner token with ``read`` (the view scopes the rows to its organisation), or a signed-in
     member of staff. Nobody else; the view itself takes no writes (405)."""
+
+    def token_scope(self, method: str, view) -> str | None:
+        return "read" if method in SAFE_METHODS else None
 
     def has_permission(self, request, view) -> bool:
         token = request_token(request)

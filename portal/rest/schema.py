@@ -1,8 +1,13 @@
 """The OpenAPI schema: the schema class of public-read viewsets, and post-processing that says what
 the API does where drf-spectacular cannot see it."""
 
+from django.conf import settings
+from drf_spectacular.drainage import warn
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS
+
+from .permissions import ScopedPermission
 
 # Text the API accepts never contains NUL: PostgreSQL cannot store it, and DRF and Django forms
 # refuse it with a 400 (code ``null_characters_not_allowed``).
@@ -36,6 +41,35 @@ def allow_empty_query_values(result, generator, request, public):
                 ):
                     schema["pattern"] = NO_NUL_PATTERN
     return result
+
+
+class PartnerOAuth2Scheme(OpenApiAuthenticationExtension):
+    """Partner tokens (OAuth2 client credentials) with the scope each operation needs, read from
+    the view's ``ScopedPermission`` (its ``token_scope``), so what the schema promises is what the
+    permission enforces. An operation no token may use lists no OAuth2 requirement; a view whose
+    permissions do not say is a schema warning (``spectacular --fail-on-warn`` fails)."""
+
+    target_class = "oauth2_provider.contrib.rest_framework.OAuth2Authentication"
+    name = "partnerOAuth2"
+    priority = 1  # before drf-spectacular's own django-oauth-toolkit scheme
+
+    def get_security_requirement(self, auto_schema):
+        view = auto_schema.view
+        rules = [rule for rule in view.get_permissions() if isinstance(rule, ScopedPermission)]
+        if not rules:
+            warn(f"{view.__class__.__name__} has no ScopedPermission to say which scope a partner token needs")
+            return None
+        scopes = {rule.token_scope(auto_schema.method, view) for rule in rules}
+        if None in scopes:
+            return None
+        return {self.name: sorted(scopes)}
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "oauth2",
+            "description": "Partner API clients: a token of the client-credentials grant, with the scopes staff gave.",
+            "flows": {"clientCredentials": {"tokenUrl": "/o/token/", "scopes": settings.OAUTH2_PROVIDER["SCOPES"]}},
+        }
 
 
 class PublicReadAutoSchema(AutoSchema):

@@ -8,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from .. import permissions, selectors, services, webhooks
@@ -16,7 +16,7 @@ from ..filters import ApiWriteFilterSet, OrganisationFilterSet, WebhookDeliveryF
 from ..models import ApiWrite, FirmYear, Organisation, WebhookDelivery, WebhookSubscription
 from .errors import service_errors_as_400, service_refusals_as_403
 from .list_cache import VersionedListCacheMixin
-from .permissions import TOKEN_SCOPE_MESSAGE, PartnerReadOrStaff, PartnerScopeOrUser, request_token
+from .permissions import TOKEN_SCOPE_MESSAGE, PartnerReadOrStaff, PartnerScopeOrUser, ScopedPermission, request_token
 from .serializers import (
     ApiWriteSerializer,
     FirmYearBulkItemInputSerializer,
@@ -253,18 +253,21 @@ class ApiWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.api_write_list(organisation_id=organisation_id)
 
 
-class WebhookClientOnly(BasePermission):
+class WebhookClientOnly(ScopedPermission):
     """Partner API clients only (a subscription belongs to one client): `read` to read, the
     `webhooks` scope to subscribe, change or unsubscribe."""
 
     message = "Webhooks belong to partner API clients: use a partner token."
+
+    def token_scope(self, method: str, view) -> str | None:
+        return "read" if method in SAFE_METHODS else "webhooks"
 
     def has_permission(self, request, view) -> bool:
         token = request_token(request)
         if token is None:
             return False
         self.message = TOKEN_SCOPE_MESSAGE
-        return token.is_valid(["read" if request.method in SAFE_METHODS else "webhooks"])
+        return self.token_allows(token, request, view)
 
 
 def _token_credential(request):

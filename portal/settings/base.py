@@ -313,28 +313,8 @@ SPECTACULAR_SETTINGS = {
         "portal.rest.schema.allow_empty_query_values",
         "portal.rest.schema.declare_safe_retries_and_limits",
         "portal.rest.schema.declare_indexed_validation_errors",
+        "portal.rest.examples.declare_request_examples",
     ],
-    "SECURITY": [{"partnerOAuth2": []}],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "partnerOAuth2": {
-                "type": "oauth2",
-                "flows": {
-                    "clientCredentials": {
-                        "tokenUrl": "/o/token/",
-                        "scopes": {
-                            "read": "Read public and partner data",
-                            "observations:write": "Submit indicator observations",
-                            "companies:write": "Submit organisations and yearly company facts",
-                            "investments:write": "Submit investment deals",
-                            "webhooks": "Subscribe to event notifications (webhooks)",
-                            "opportunities:write": "Publish their own organisation's funding opportunities",
-                        },
-                    }
-                },
-            }
-        }
-    },
 }
 
 # Partner credentials: OAuth2 client credentials only; tokens expire after an hour.

@@ -1,12 +1,10 @@
 """DRF adapters for who may use the workspaces API. What a user sees is decided by the scoped
 queryset (``Application.objects.visible_to``); these classes only gate the request."""
 
-from rest_framework.permissions import BasePermission
-
-from portal.rest.permissions import request_token
+from portal.rest.permissions import ScopedPermission, request_token
 
 
-class SignedInUserOnly(BasePermission):
+class SignedInUserOnly(ScopedPermission):
     """A signed-in user's session. Applications belong to people, so a partner token, which
     carries no user, is refused whatever its scopes."""
 
