@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from portal.models import Organisation, Sector
-from portal.rest.fields import StrictCharField, StrictInputSerializer
+from portal.rest.fields import StrictCharField, StrictInputSerializer, StrictMultipleChoiceField
 from portal.validators import validate_web_address
 
 from ..filters import BOROUGHS
@@ -95,13 +95,13 @@ class OpportunityInputSerializer(StrictInputSerializer):
     funder = FunderField(required=False, help_text="The funder's organisation id. Partners: your own, or leave out.")
     link = StrictCharField(max_length=500, validators=[validate_web_address], help_text="The funder's page.")
     # Lists of choices; an unknown value is an error on the list's own name (not "sectors.0").
-    sectors = serializers.MultipleChoiceField(
+    sectors = StrictMultipleChoiceField(
         choices=Sector.choices, required=False, help_text="Sectors it is for; empty: any sector."
     )
-    boroughs = serializers.MultipleChoiceField(
+    boroughs = StrictMultipleChoiceField(
         choices=BOROUGHS, required=False, help_text="WMCA boroughs it is limited to; empty: anywhere."
     )
-    stages = serializers.MultipleChoiceField(
+    stages = StrictMultipleChoiceField(
         choices=Stage.choices, required=False, help_text="Firm stages it is for; empty: any stage."
     )
 

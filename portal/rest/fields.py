@@ -66,6 +66,16 @@ class StrictEmailField(_StrictTextMixin, serializers.EmailField):
     pass
 
 
+class StrictMultipleChoiceField(serializers.MultipleChoiceField):
+    """A JSON list of choices. DRF's own takes any iterable, so an object (``{}``) would pass as
+    an empty list and clear the rule it was sent for; here it is refused with ``not_a_list``."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class StrictInputSerializer(serializers.ModelSerializer):
     """Base of every input ModelSerializer: model fields map to the strict fields above."""
 

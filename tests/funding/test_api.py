@@ -190,6 +190,8 @@ def test_every_bad_value_is_reported_at_once_on_its_field(funder_partner):
         ({"sectors": ["atlantis"]}, "sectors"),
         ({"boroughs": ["outside"]}, "boroughs"),
         ({"stages": "idea"}, "stages"),  # not a list
+        ({"stages": {}}, "stages"),  # an object would otherwise pass as an empty list
+        ({"sectors": {"fintech": True}}, "sectors"),
         ({"title": ""}, "title"),
         ({"opens_on": "1066-10-14"}, "opens_on"),
     ],
