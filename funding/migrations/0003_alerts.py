@@ -113,7 +113,6 @@ class Migration(migrations.Migration):
                         max_length=16,
                     ),
                 ),
-                ("claimed_at", models.DateTimeField(blank=True, editable=False, null=True)),
                 ("sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
                 ("new_count", models.PositiveIntegerField(default=0, editable=False)),
                 ("closing_count", models.PositiveIntegerField(default=0, editable=False)),

@@ -4,7 +4,7 @@ An alert holds the catalogue's own filters (kinds, a sector, words), so "what ma
 is exactly what the catalogue shows for the same search (``OpportunityFilterSet``). The digest
 ledger (``AlertDigest``) has one row per person and period, written before anything is sent: the
 unique constraint is what makes a digest go once per period however often the job runs, and the
-row's claim is what stops two workers sending the same one.
+row's lock is what stops two workers sending the same one.
 """
 
 from django.conf import settings
@@ -104,10 +104,9 @@ def sector_phrase(sector: str) -> str:
 class AlertDigest(models.Model):
     """One person's digest for one period (the local date its run began): the new opportunities
     published between ``since`` and ``until`` that match one of their active alerts, and those
-    closing within 14 days. Made, owed, before anything is sent; ``claimed_at`` marks the worker
-    sending it (a claim older than the lease is a dead worker's, and is taken over); ``status``
-    ends as sent, empty (nothing matched, so nothing was sent) or skipped (no active alert left by
-    then). Invariants: once per person and period (unique constraint); ``since`` ≤ ``until``; a
+    closing within 14 days. Made, owed, before anything is sent, and locked while a worker sends
+    it; ``status`` ends as sent, empty (nothing matched, so nothing was sent) or skipped (no active
+    alert left by then). Invariants: once per person and period (unique constraint); ``since`` ≤ ``until``; a
     sent digest has its ``sent_at``."""
 
     class Status(models.TextChoices):
@@ -121,7 +120,6 @@ class AlertDigest(models.Model):
     since = models.DateTimeField(help_text="New opportunities published after this time are in it…")
     until = models.DateTimeField(help_text="…up to this time.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OWED)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     new_count = models.PositiveIntegerField(default=0, editable=False)
     closing_count = models.PositiveIntegerField(default=0, editable=False)
