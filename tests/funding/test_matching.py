@@ -244,3 +244,35 @@ def test_query_count_does_not_grow_with_the_catalogue(client, founder_user, firm
         assert response.status_code == 200
     assert many.count == few.count, [q["sql"] for q in many.captured_queries]
     assert len(shown(response)) == 20
+
+
+def test_the_demo_founder_has_matches_with_reasons_and_two_alerts(client, founder_user):
+    from funding import demo
+    from funding.models import Alert
+
+    founder_user.email = demo.DEMO_FOUNDER
+    founder_user.save(update_fields=["email"])
+    OrganisationFactory(
+        members=[founder_user],
+        sector=Sector.FINTECH,
+        local_authority=LocalAuthority.SOLIHULL,
+        founded_on=datetime.date(2011, 6, 17),
+    )
+    counts = demo.seed()
+    assert counts["alerts"] == 2
+    assert demo.seed() == {**counts, "new_opportunities": 0}
+    client.force_login(founder_user)
+    response = client.get(MATCHES)
+    found = shown(response)
+    for title in [
+        "Scale-up Growth Grant",
+        "Established Firms Export Accelerator",
+        "Regional Growth Loan",
+        "Investor Readiness Programme",
+    ]:
+        assert title in found
+    page = response.content.decode()
+    assert "For fintech firms" in page and "For firms in Solihull" in page
+    assert "Firms at least 3 years old: yours is" in page
+    summaries = sorted(alert.summary for alert in Alert.objects.filter(user=founder_user))
+    assert summaries == ["Accelerators or grants for fintech firms", "Every kind of funding, with the words “net zero”"]
