@@ -71,7 +71,11 @@ class Alert(models.Model):
     def summary(self) -> str:
         """The criteria in words: "Grants or loans for fintech firms, with the words “net zero”";
         "Every new opportunity" when it sets none."""
-        what = " or ".join(KIND_PLURALS[kind] for kind in self.kinds if kind in KIND_PLURALS) or "every kind of funding"
+        kinds = [KIND_PLURALS[kind] for kind in self.kinds if kind in KIND_PLURALS]
+        if len(kinds) > 1:
+            what = ", ".join(kinds[:-1]) + " or " + kinds[-1]
+        else:
+            what = kinds[0] if kinds else "every kind of funding"
         what = what[0].upper() + what[1:]
         parts = [what]
         if self.sector:

@@ -176,3 +176,8 @@ def test_list_query_count_does_not_grow_with_alerts(client, person, count_querie
     with count_queries() as many:
         assert client.get(LIST).status_code == 200
     assert many.count == few.count, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_summary_lists_several_kinds_in_a_sentence(person):
+    every_kind = alerts.alert_create(user=person, data={"kinds": ["prize", "grant", "loan"], "words": "AI"})
+    assert every_kind.summary == "Grants, loans or prizes and competitions, with the words “AI”"
