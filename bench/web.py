@@ -87,7 +87,8 @@ REFERENCE_LIST = "/api/v1/bench/reference/"
 
 class Target(NamedTuple):
     path: str
-    who: str  # "public" (anonymous), "staff" or "ambassador" (the demo person's session), "partner" (its token)
+    # "public" (anonymous), "staff", "ambassador" or "founder" (the demo person's session), "partner" (its token)
+    who: str
     reference: str | None  # None for a reference itself
     least_ratio: float | None  # the least req/s ratio to the reference that passes
 
@@ -124,6 +125,9 @@ TARGETS = [
     Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
+    # A founder's own pages: the opportunities that fit their firm, and their funding alerts.
+    Target("/funding/matches/", "founder", REFERENCE_PAGE, 1 / 5),
+    Target("/funding/alerts/", "founder", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/missions/", "partner", REFERENCE_LIST, 1 / 2),
@@ -203,6 +207,20 @@ def person_sign_in(email: str) -> Client:
     return client
 
 
+def founder_sign_in(email: str = "founder@example.org") -> Client:
+    """The demo founder signed in through allauth's own page: a founder needs no TOTP."""
+    from django.urls import reverse
+
+    from portal import demo
+
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": email, "password": demo.DEMO_PASSWORD})
+    if response.status_code != 302:
+        raise HarnessError(f"{email} sign-in: expected a redirect, got {response.status_code}")
+    client.get(response["Location"])
+    return client
+
+
 def session_cookies(client: Client) -> str:
     return "; ".join(
         f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken") if name in client.cookies
@@ -231,17 +249,21 @@ def requesters() -> tuple[dict[str, Client], dict[str, list[str]]]:
     staff = person_sign_in("staff@example.org")
     # The demo ambassador's profile and leads come from the ambassadors app's demo data.
     ambassador = person_sign_in("ambassador@example.org")
+    # The demo founder's firm and alerts come from the portal's and the funding app's demo data.
+    founder = founder_sign_in()
     token = partner_token()
     clients = {
         "public": Client(),
         "staff": staff,
         "ambassador": ambassador,
+        "founder": founder,
         "partner": Client(headers={"Authorization": f"Bearer {token}"}),
     }
     headers = {
         "public": [],
         "staff": [f"Cookie: {session_cookies(staff)}"],
         "ambassador": [f"Cookie: {session_cookies(ambassador)}"],
+        "founder": [f"Cookie: {session_cookies(founder)}"],
         "partner": [f"Authorization: Bearer {token}"],
     }
     return clients, headers
@@ -451,7 +473,7 @@ def report(rows: list[dict], about: dict) -> None:
             needs = "reference"
         failed = [name for name, ok in row["checks"].items() if not ok]
         result = ("FAIL " + ", ".join(failed)) if failed else ("pass" if row["reference"] else "-")
-        name = row["path"] + (f" ({row['who']})" if row["who"] in ("staff", "ambassador") else "")
+        name = row["path"] + (f" ({row['who']})" if row["who"] in ("staff", "ambassador", "founder") else "")
         print(
             f"{name:<36} {row['rps']:>7.0f} {ratios[0]} {row['p50_ms']:>7.1f} {ratios[1]} {row['p95_ms']:>7.1f} "
             f"{ratios[2]}  {queries:>15}  {needs:<20} {result}"

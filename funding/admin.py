@@ -5,7 +5,7 @@ the page cache."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Opportunity
+from .models import AlertDigest, Opportunity
 
 
 @admin.register(Opportunity)
@@ -14,6 +14,27 @@ class OpportunityAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "rolling"]
     search_fields = ["title", "funder__name"]
     list_select_related = ["funder"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AlertDigest)
+class AlertDigestAdmin(admin.ModelAdmin):
+    """The digest ledger, read only: who was sent what and when, and what is still owed. Written
+    only by the digest job (``funding.alerts``)."""
+
+    list_display = ["period", "user", "status", "new_count", "closing_count", "sent_at"]
+    list_filter = ["status", "period"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "period"
 
     def has_add_permission(self, request) -> bool:
         return False

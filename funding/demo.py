@@ -1,5 +1,5 @@
-"""Demo funding opportunities (local use only): 60 synthetic opportunities from 15 funders, in every
-kind and every status. Every funder is fictional and named "(demo)"; every summary says the
+"""Demo funding opportunities (local use only): 64 synthetic opportunities from 15 funders, 60 of them
+in every kind and every status. Every funder is fictional and named "(demo)"; every summary says the
 opportunity is synthetic.
 
 Runs after ``portal.demo.seed`` (one funder is the demo partner, *Birmingham Tech (demo)*, so the
@@ -8,6 +8,12 @@ with dates worked out from that day so that every status is present whenever it 
 Idempotent: opportunities are keyed on their title, so running it again adds nothing. Inserted in
 bulk (``services.opportunities_bulk_create``), which writes the search vectors and bumps the
 ``funding`` data key.
+
+Four more open opportunities for established firms have rules the demo founder's firm meets (its
+sector, borough and stage, as ``portal.demo`` and ``workspaces.demo`` made them), so the founder's
+matches page shows what fits and why. The demo founder (``founder@example.org``) gets two funding
+alerts: grants and accelerators for their firm's sector, and anything about net zero. Keyed on the
+criteria, so running it again adds nothing.
 """
 
 import datetime
@@ -16,12 +22,13 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import LocalAuthority, Organisation, Sector
+from portal.models import LocalAuthority, Organisation, Sector, User
 
 from . import services
-from .models import Opportunity, Stage
+from .models import Alert, Opportunity, Stage
 
 DEMO_PARTNER = "Birmingham Tech (demo)"
+DEMO_FOUNDER = "founder@example.org"
 FUNDERS = [
     ("West Midlands Growth Fund (demo)", Organisation.Kind.FUNDER),
     ("Midlands Angel Network (demo)", Organisation.Kind.FUNDER),
@@ -102,8 +109,9 @@ def _funders() -> list[Organisation]:
 
 @transaction.atomic
 def seed(*, today: datetime.date | None = None) -> dict:
-    """Create the demo funders and opportunities that are missing. Returns counts: ``opportunities``
-    (demo ones in all), ``new_opportunities`` and ``funders``."""
+    """Create the demo funders, opportunities and the demo founder's alerts that are missing.
+    Returns counts: ``opportunities`` (demo ones in all), ``new_opportunities``, ``funders`` and
+    ``alerts`` (the demo founder's)."""
     today = today or timezone.localdate()
     funders = _funders()
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -157,6 +165,9 @@ def seed(*, today: datetime.date | None = None) -> dict:
             )
         )
         rules[len(wanted) - 1] = {"sectors": list(sectors), "boroughs": boroughs, "stages": stages}
+    for opportunity, opportunity_rules in _for_the_demo_founder(funders, today):
+        wanted.append(opportunity)
+        rules[len(wanted) - 1] = opportunity_rules
     existing = set(Opportunity.objects.filter(title__in=[o.title for o in wanted]).values_list("title", flat=True))
     new = [(i, o) for i, o in enumerate(wanted) if o.title not in existing]
     created = 0
@@ -168,4 +179,107 @@ def seed(*, today: datetime.date | None = None) -> dict:
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
         "funders": len(funders),
+        "alerts": founder_alerts_seed(),
     }
+
+
+def _founder_firm() -> Organisation | None:
+    return (
+        Organisation.objects.filter(members__email=DEMO_FOUNDER, kind=Organisation.Kind.FIRM).order_by("name").first()
+    )
+
+
+def _for_the_demo_founder(funders: list[Organisation], today: datetime.date) -> list[tuple[Opportunity, dict]]:
+    """Four open opportunities for established firms, with rules the demo founder's firm meets
+    (software in Birmingham, earning revenue, when there is no such firm), and their rules."""
+    from workspaces.selectors import firm_stage_latest
+
+    firm = _founder_firm()
+    sector = (firm.sector if firm else "") or Sector.SOFTWARE
+    borough = firm.local_authority if firm and firm.local_authority in BOROUGHS else LocalAuthority.BIRMINGHAM
+    latest = firm_stage_latest(organisation_id=firm.pk) if firm else None
+    stage = latest.stage if latest else Stage.REVENUE
+    day = datetime.timedelta(days=1)
+    partner = next(f for f in funders if f.name == DEMO_PARTNER)
+    rows = [
+        (
+            "Scale-up Growth Grant",
+            Opportunity.Kind.GRANT,
+            funders[0],
+            (25_000, 150_000),
+            (today - 20 * day, today + 45 * day, False),
+            {"sectors": sorted({sector, Sector.SOFTWARE}), "boroughs": [borough], "stages": [stage]},
+            {"headcount_max": 250},
+        ),
+        (
+            "Established Firms Export Accelerator",
+            Opportunity.Kind.ACCELERATOR,
+            partner,
+            (None, 20_000),
+            (today - 40 * day, today + 9 * day, False),
+            {},
+            {"firm_age_min_years": 3},
+        ),
+        (
+            "Regional Growth Loan",
+            Opportunity.Kind.LOAN,
+            funders[6],
+            (50_000, 1_000_000),
+            (None, None, True),
+            {"boroughs": sorted({borough, LocalAuthority.COVENTRY})},
+            {},
+        ),
+        (
+            "Investor Readiness Programme",
+            Opportunity.Kind.EQUITY,
+            funders[1],
+            (100_000, 500_000),
+            (today - 5 * day, today + 75 * day, False),
+            {"stages": sorted({stage, Stage.SCALING})},
+            {"headcount_min": 1},
+        ),
+    ]
+    made = []
+    for n, (title, kind, funder, (low, high), (opens, closes, rolling), rules, limits) in enumerate(rows, start=1):
+        opportunity = Opportunity(
+            funder=funder,
+            title=title,
+            kind=kind,
+            summary=(
+                f"{funder.name.removesuffix(' (demo)')} helps established firms grow. Synthetic demo "
+                "opportunity: not a real call for applications."
+            ),
+            amount_min_gbp=low,
+            amount_max_gbp=high,
+            opens_on=opens,
+            closes_on=closes,
+            rolling=rolling,
+            eligibility="Established firms with a product on the market that are ready to grow.",
+            link=f"https://funding.example.org/demo/growth-{n:02d}",
+            **limits,
+        )
+        made.append((opportunity, {"sectors": [], "boroughs": [], "stages": [], **rules}))
+    return made
+
+
+def founder_alerts_seed() -> int:
+    """Give the demo founder their two alerts if they are missing: grants and accelerators for
+    their firm's sector (software when they have no firm), and any kind about net zero. Returns
+    how many alerts the demo founder has; 0 when the account does not exist."""
+    founder = User.objects.filter(email=DEMO_FOUNDER).first()
+    if founder is None:
+        return 0
+    sector = (
+        Organisation.objects.filter(members=founder, kind=Organisation.Kind.FIRM)
+        .exclude(sector="")
+        .order_by("name")
+        .values_list("sector", flat=True)
+        .first()
+    ) or Sector.SOFTWARE
+    wanted = [
+        {"kinds": [Opportunity.Kind.ACCELERATOR, Opportunity.Kind.GRANT], "sector": sector, "words": ""},
+        {"kinds": [], "sector": "", "words": "net zero"},
+    ]
+    for criteria in wanted:
+        Alert.objects.get_or_create(user=founder, **criteria)
+    return Alert.objects.filter(user=founder).count()

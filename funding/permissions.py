@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from portal.permissions import Actor
-from portal.roles import is_staff
+from portal.roles import Role, is_staff, user_has_role
 
 if TYPE_CHECKING:
-    from .models import Opportunity
+    from .models import Alert, Opportunity
 
 
 def _as_actor(who) -> Actor:
@@ -61,3 +61,23 @@ def opportunities_writable_by(actor: Actor, queryset):
     if actor.is_client:
         return queryset.filter(funder_id=actor.partner.pk) if actor.partner is not None else queryset.none()
     return queryset if actor.is_staff else queryset.none()
+
+
+# Matching and alerts --------------------------------------------------------------------------
+
+
+def can_see_funding_matches(user) -> bool:
+    """Founders see the open opportunities that fit the firms they are members of. No query beyond
+    the user's roles, which are cached for the request."""
+    return bool(user.is_authenticated and user_has_role(user, Role.FOUNDER))
+
+
+def can_save_alerts(user) -> bool:
+    """Anyone signed in saves, changes and deletes their own funding alerts. No query."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_change_alert(user, alert: Alert) -> bool:
+    """Only the person whose alert it is changes or deletes it; staff too see only their own, since
+    alerts are personal. No query."""
+    return bool(can_save_alerts(user) and alert.user_id == user.pk)

@@ -108,3 +108,16 @@ class OpportunityQuerySet(models.QuerySet):
     def by_closing_date(self) -> "OpportunityQuerySet":
         """Soonest deadline first; rolling ones (no closing date) last."""
         return self.order_by(F("closes_on").asc(nulls_last=True), "title", "pk")
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AlertQuerySet":
+        """A person's own alerts, and nobody else's (staff included: alerts are personal), so
+        another person's alert is a 404. None for the signed out."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def active(self) -> "AlertQuerySet":
+        """The alerts whose person asked for the digest."""
+        return self.filter(is_active=True)

@@ -3,7 +3,7 @@ Included by portal/urls.py."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_alerts
 
 app_name = "funding"
 
@@ -11,6 +11,18 @@ urlpatterns = [
     path("funding/", views.OpportunityListView.as_view(), name="opportunity-list"),
     path("funding/deadlines.ics", views.OpportunityCalendarView.as_view(), name="opportunity-calendar"),
     path("funding/<int:pk>/", views.OpportunityDetailView.as_view(), name="opportunity-detail"),
+    # Matching and alerts: a founder's matches, anyone's alerts, and the digest's unsubscribe link
+    path("funding/matches/", views_alerts.FirmMatchListView.as_view(), name="match-list"),
+    path("funding/alerts/", views_alerts.AlertListView.as_view(), name="alert-list"),
+    path("funding/alerts/new/", views_alerts.AlertCreateView.as_view(), name="alert-create"),
+    path("funding/alerts/<int:pk>/edit/", views_alerts.AlertUpdateView.as_view(), name="alert-update"),
+    path("funding/alerts/<int:pk>/delete/", views_alerts.AlertDeleteView.as_view(), name="alert-delete"),
+    path(
+        "funding/alerts/unsubscribe/<str:token>/",
+        views_alerts.AlertUnsubscribeView.as_view(),
+        name="alert-unsubscribe",
+    ),
+    path("funding/alerts/unsubscribed/", views_alerts.AlertUnsubscribedView.as_view(), name="alert-unsubscribed"),
     path("dashboard/funding/", views.OpportunityManageListView.as_view(), name="opportunity-manage"),
     path("dashboard/funding/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
     path("dashboard/funding/<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="opportunity-update"),

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.views import View
 
 from portal import page_cache
@@ -52,6 +53,12 @@ def _fragment(request, name: str, *, vary=()) -> dict:
     )
 
 
+def _alert_url(request) -> str:
+    """The new-alert form, filled in with the search's words, kinds and sector (what an alert holds)."""
+    query = urlencode([(name, value) for name in ("q", "kind", "sector") for value in request.GET.getlist(name)])
+    return reverse("funding:alert-create") + (f"?{query}" if query else "")
+
+
 def _filterset(request) -> OpportunityCatalogueFilterSet:
     queryset = Opportunity.objects.visible_to(request.user).for_list()
     return OpportunityCatalogueFilterSet(request.GET, queryset=queryset)
@@ -77,6 +84,7 @@ class OpportunityListView(View):
             "filtered": bool(request.GET) and any(request.GET.get(name) for name in filterset.filters),
             "searched": SimpleLazyObject(lambda: filterset.searched),
             "calendar_url": reverse("funding:opportunity-calendar") + (f"?{request.GET.urlencode()}" if valid else ""),
+            "alert_url": _alert_url(request),
             "closing_soon_days": CLOSING_SOON_DAYS,
             "can_manage": permissions.can_manage_opportunities(request.user),
         }

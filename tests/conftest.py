@@ -42,6 +42,7 @@ DATA_MIGRATIONS = [
     ("workspaces.migrations.0003_owed_notifications_schedule", "create_schedule"),
     ("ambassadors.migrations.0002_people_schedules", "create_schedules"),
     ("ambassadors.migrations.0004_leads_company_number_and_owed_emails", "create_schedule"),
+    ("funding.migrations.0003_alerts", "create_schedules"),
 ]
 
 

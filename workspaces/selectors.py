@@ -204,3 +204,35 @@ __all__ = [
     "offer_terms",
     "review_average",
 ]
+
+
+@dataclass(frozen=True)
+class FirmStage:
+    """The stage a firm gave in its latest submitted workspace application, and that application."""
+
+    stage: str
+    label: str
+    reference: str
+    submitted_on: datetime.date
+
+
+def firm_stage_latest(*, organisation_id: int) -> FirmStage | None:
+    """The stage the firm's most recently submitted workspace application gave (drafts are not
+    the firm's yet; any later status counts, since the stage is the founder's own statement), or
+    None when no submitted application gave one. One query."""
+    row = (
+        Application.objects.filter(organisation_id=organisation_id, submitted_at__isnull=False)
+        .exclude(stage="")
+        .order_by("-submitted_at", "-pk")
+        .values_list("pk", "stage", "submitted_at")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, stage, submitted_at = row
+    return FirmStage(
+        stage=stage,
+        label=Application.Stage(stage).label,
+        reference=Application(pk=pk).reference,
+        submitted_on=timezone.localdate(submitted_at),
+    )

@@ -1,5 +1,6 @@
 """The funding models, one module per part of the app; imports stay ``funding.models.<Name>``."""
 
+from .alerts import MAX_ALERTS_PER_USER, Alert, AlertDigest
 from .investments import Investment, InvestmentInvestor
 from .opportunities import (
     CLOSING_SOON_DAYS,
@@ -13,10 +14,13 @@ from .opportunities import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertDigest",
     "CLOSING_SOON_DAYS",
     "FUNDER_KINDS",
     "Investment",
     "InvestmentInvestor",
+    "MAX_ALERTS_PER_USER",
     "Opportunity",
     "OpportunityArea",
     "OpportunitySector",

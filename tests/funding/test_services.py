@@ -137,10 +137,11 @@ def test_search_on_sqlite_finds_every_word_as_text_ranked_by_field(monkeypatch):
 
 def test_demo_data_has_every_kind_in_every_status_and_is_idempotent():
     counts = demo.seed(today=datetime.date(2027, 3, 1))
-    assert counts == {"opportunities": 60, "new_opportunities": 60, "funders": 15}
+    # 60 in every kind and status, 4 for established firms; no demo founder here, so no alerts.
+    assert counts == {"opportunities": 64, "new_opportunities": 64, "funders": 15, "alerts": 0}
     pairs = Counter((o.kind, o.status) for o in Opportunity.objects.with_status(datetime.date(2027, 3, 1)))
     assert set(pairs) == {(k, s) for k in Opportunity.Kind.values for s in Opportunity.Status.values}
     assert Opportunity.objects.values("funder").distinct().count() == 15
     assert all("Synthetic demo opportunity" in o.summary for o in Opportunity.objects.all())
     assert demo.seed(today=datetime.date(2027, 3, 1))["new_opportunities"] == 0
-    assert Opportunity.objects.count() == 60
+    assert Opportunity.objects.count() == 64
