@@ -114,6 +114,13 @@ ACCESS: dict[str, set[str]] = {
     "funding:opportunity-list": EVERYONE,
     "funding:opportunity-calendar": EVERYONE,
     "funding:opportunity-detail": EVERYONE,
+    "funding:match-list": FOUNDERS,
+    "funding:alert-list": SIGNED_IN,
+    "funding:alert-create": SIGNED_IN,
+    "funding:alert-update": SIGNED_IN,
+    "funding:alert-delete": SIGNED_IN,
+    "funding:alert-unsubscribe": EVERYONE,  # a signed link from the email, no sign-in
+    "funding:alert-unsubscribed": EVERYONE,
     "funding:opportunity-manage": STAFF,
     "funding:opportunity-create": STAFF,
     "funding:opportunity-update": STAFF,
