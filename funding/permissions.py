@@ -61,3 +61,12 @@ def opportunities_writable_by(actor: Actor, queryset):
     if actor.is_client:
         return queryset.filter(funder_id=actor.partner.pk) if actor.partner is not None else queryset.none()
     return queryset if actor.is_staff else queryset.none()
+
+
+# The programme budget -----------------------------------------------------------------------
+
+
+def can_manage_budget(user) -> bool:
+    """Staff see the budget's plan against spend, record and change spend and change the plan. The
+    budget is the programme's, not one person's: every member of staff changes every entry. No query."""
+    return is_staff(user)

@@ -108,3 +108,19 @@ class OpportunityQuerySet(models.QuerySet):
     def by_closing_date(self) -> "OpportunityQuerySet":
         """Soonest deadline first; rolling ones (no closing date) last."""
         return self.order_by(F("closes_on").asc(nulls_last=True), "title", "pk")
+
+
+# The programme budget ------------------------------------------------------------------------
+
+
+class SpendEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SpendEntryQuerySet":
+        """Staff see every spend entry (the budget is the programme's, not one person's); nobody
+        else sees any, so an entry is the same 404 to them as one that does not exist."""
+        from portal.roles import is_staff
+
+        return self if is_staff(user) else self.none()
+
+    def for_list(self) -> "SpendEntryQuerySet":
+        """With who recorded each one, in one query whatever the number of rows."""
+        return self.select_related("recorded_by")

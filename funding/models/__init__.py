@@ -1,5 +1,6 @@
 """The funding models, one module per part of the app; imports stay ``funding.models.<Name>``."""
 
+from .budget import BudgetCategory, BudgetLine, SpendEntry
 from .investments import Investment, InvestmentInvestor
 from .opportunities import (
     CLOSING_SOON_DAYS,
@@ -13,6 +14,8 @@ from .opportunities import (
 )
 
 __all__ = [
+    "BudgetCategory",
+    "BudgetLine",
     "CLOSING_SOON_DAYS",
     "FUNDER_KINDS",
     "Investment",
@@ -22,5 +25,6 @@ __all__ = [
     "OpportunitySector",
     "OpportunityStage",
     "SearchIndex",
+    "SpendEntry",
     "Stage",
 ]
