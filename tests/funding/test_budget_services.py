@@ -191,7 +191,8 @@ def test_every_problem_with_the_plan_is_named_at_once_on_its_line(staff_user):
         "events_2024_q4": ["2024 Q4 is not one of the programme's quarters, 2025 Q1 to 2026 Q4"],
         "atlantis_2025_q1": ["Choose a category from the list"],
         "data_2025_q1": [
-            "Enter the amount planned for Data and the portal, 2025 Q1 in pounds and pence, with at most 2 decimal places"
+            "Enter the amount planned for Data and the portal, 2025 Q1 in pounds and pence, "
+            "with at most 2 decimal places"
         ],
     }
     assert not BudgetLine.objects.exists()
