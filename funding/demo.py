@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from portal.models import LocalAuthority, Organisation, Sector
 
-from . import services
+from . import budget_demo, services
 from .models import Opportunity, Stage
 
 DEMO_PARTNER = "Birmingham Tech (demo)"
@@ -102,8 +102,9 @@ def _funders() -> list[Organisation]:
 
 @transaction.atomic
 def seed(*, today: datetime.date | None = None) -> dict:
-    """Create the demo funders and opportunities that are missing. Returns counts: ``opportunities``
-    (demo ones in all), ``new_opportunities`` and ``funders``."""
+    """Create the demo funders and opportunities that are missing, and the demo programme budget
+    (``budget_demo``). Returns counts: ``opportunities`` (demo ones in all), ``new_opportunities``,
+    ``funders``, ``budget_lines`` and ``spend_entries``."""
     today = today or timezone.localdate()
     funders = _funders()
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -164,8 +165,11 @@ def seed(*, today: datetime.date | None = None) -> dict:
         created = services.opportunities_bulk_create(
             [o for _, o in new], {position: rules[i] for position, (i, _) in enumerate(new)}
         )
+    budget = budget_demo.seed(today=today)
     return {
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
         "funders": len(funders),
+        "budget_lines": budget["lines"],
+        "spend_entries": budget["entries"],
     }
