@@ -2,7 +2,7 @@
 seven categories, and synthetic spend in every quarter up to today, recorded by the demo staff
 account. Every supplier is fictional and named "(demo)"; every note says the entry is synthetic.
 
-Spend runs at 75% to 110% of each line's plan, the current quarter in proportion to the days gone,
+Spend runs at 72% to 103% of each line's plan, the current quarter in proportion to the days gone,
 except events and communications, which runs 15% to 30% over its plan so the overview shows its
 overspent warnings. Deterministic: the same rows on the same day. Idempotent: plan lines are keyed
 on category and quarter, and no spend is added once any demo spend exists. Inserted in bulk
@@ -63,7 +63,7 @@ def _spend(today: datetime.date, rng: random.Random, recorded_by: User | None) -
         for category, plan in PLAN.items():
             if not plan[index]:
                 continue
-            low, high = (1.15, 1.3) if category == C.EVENTS else (0.75, 1.1)
+            low, high = (1.15, 1.3) if category == C.EVENTS else (0.72, 1.03)
             target = (Decimal(plan[index]) * Decimal(str(round(rng.uniform(low, high), 3))) * gone).quantize(
                 Decimal("0.01")
             )

@@ -136,10 +136,6 @@ class CategoryRow:
         """Spent as a percentage of the category's whole plan; None without a plan."""
         return percentage(self.spent, self.planned)
 
-    @property
-    def cells_with_quarters(self) -> list[tuple[Quarter, Cell]]:
-        return list(zip(programme_quarters(), self.cells, strict=True))
-
 
 @dataclass(frozen=True)
 class BurnUpRow:
@@ -239,6 +235,26 @@ class BudgetOverview:
         """Today's quarter when the programme is running; None before it starts or after it ends."""
         quarter = Quarter.of(self.today)
         return quarter if quarter in self.quarters else None
+
+    @property
+    def years(self) -> list[dict]:
+        """The programme's two years for the lines tables, each {"label", "quarters", "rows"}, a row
+        being (category row, [(quarter, cell)] of those quarters); only the categories with a plan or
+        spend."""
+        years = []
+        for number, first in enumerate(range(0, len(self.quarters), 4), start=1):
+            quarters = self.quarters[first : first + 4]
+            years.append(
+                {
+                    "label": f"Year {number}: {quarters[0].label} to {quarters[-1].label}",
+                    "quarters": quarters,
+                    "rows": [
+                        (row, list(zip(quarters, row.cells[first : first + 4], strict=True)))
+                        for row in self.planned_rows
+                    ],
+                }
+            )
+        return years
 
     @property
     def chart_data(self) -> dict:
