@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from portal.forms import DateInputField
 
@@ -177,8 +178,6 @@ class SpendEntryFilterSet(django_filters.FilterSet):
         return queryset.filter(spent_on__gte=quarter.start, spent_on__lte=quarter.end)
 
     def filter_words(self, queryset, name, value):
-        from django.db.models import Q
-
         for word in value.split():
             queryset = queryset.filter(Q(supplier__icontains=word) | Q(note__icontains=word))
         return queryset

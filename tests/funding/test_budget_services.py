@@ -215,7 +215,7 @@ def test_a_category_with_spend_keeps_at_least_one_line(staff_user):
     assert BudgetLine.objects.filter(category="events").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_dropping_a_categorys_last_line_and_recording_spend_in_it_never_both_succeed(postgres, staff_user):
     for _ in range(5):
         BudgetLine.objects.all().delete()
