@@ -105,6 +105,7 @@ TARGETS = [
     Target("/funding/", "public", REFERENCE_PAGE, 1 / 3),
     # The first demo opportunity: the benchmark's database is fresh, so seed_demo's rows start at 1.
     Target("/funding/1/", "public", REFERENCE_PAGE, 1 / 3),
+    Target("/funding/budget/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/accessibility/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/feedback/", "public", REFERENCE_PAGE, 1 / 3),
     Target("/feedback/thank-you/", "public", REFERENCE_PAGE, 1 / 3),
@@ -123,6 +124,11 @@ TARGETS = [
     Target("/dashboard/partners/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/budget/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/budget/spend/", "staff", REFERENCE_PAGE, 1 / 5),
+    # The first demo spend entry: the benchmark's database is fresh, so seed_demo's rows start at 1.
+    Target("/dashboard/budget/spend/1/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/budget/plan/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
     # A founder's own pages: the opportunities that fit their firm, and their funding alerts.

@@ -1,11 +1,11 @@
-"""Opportunities in the admin are read only, with their change history: they are written through
-the staff pages and the API, whose services check the values, write the search vector and bump
-the page cache."""
+"""Opportunities and the budget in the admin are read only, with their change history: they are
+written through the staff pages and the API, whose services check the values, write the search
+vector and bump the page cache."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AlertDigest, Opportunity
+from .models import AlertDigest, BudgetLine, Opportunity, SpendEntry
 
 
 @admin.register(Opportunity)
@@ -36,6 +36,11 @@ class AlertDigestAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     date_hierarchy = "period"
 
+
+# The programme budget: read only too; the staff pages write it through funding/budget_services.py.
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -44,3 +49,19 @@ class AlertDigestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["category", "year", "quarter", "planned_gbp", "updated_by", "updated_at"]
+    list_filter = ["category", "year"]
+    list_select_related = ["updated_by"]
+
+
+@admin.register(SpendEntry)
+class SpendEntryAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["spent_on", "category", "supplier", "amount_gbp", "recorded_by"]
+    list_filter = ["category"]
+    search_fields = ["supplier", "note"]
+    date_hierarchy = "spent_on"
+    list_select_related = ["recorded_by"]

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from portal.models import LocalAuthority, Organisation, Sector, User
 
-from . import services
+from . import budget_demo, services
 from .models import Alert, Opportunity, Stage
 
 DEMO_PARTNER = "Birmingham Tech (demo)"
@@ -109,9 +109,10 @@ def _funders() -> list[Organisation]:
 
 @transaction.atomic
 def seed(*, today: datetime.date | None = None) -> dict:
-    """Create the demo funders, opportunities and the demo founder's alerts that are missing.
-    Returns counts: ``opportunities`` (demo ones in all), ``new_opportunities``, ``funders`` and
-    ``alerts`` (the demo founder's)."""
+    """Create the demo funders, opportunities and the demo founder's alerts that are missing, and
+    the demo programme budget (``budget_demo``). Returns counts: ``opportunities`` (demo ones in
+    all), ``new_opportunities``, ``funders``, ``alerts`` (the demo founder's), ``budget_lines`` and
+    ``spend_entries``."""
     today = today or timezone.localdate()
     funders = _funders()
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -175,11 +176,14 @@ def seed(*, today: datetime.date | None = None) -> dict:
         created = services.opportunities_bulk_create(
             [o for _, o in new], {position: rules[i] for position, (i, _) in enumerate(new)}
         )
+    budget = budget_demo.seed(today=today)
     return {
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
         "funders": len(funders),
         "alerts": founder_alerts_seed(),
+        "budget_lines": budget["lines"],
+        "spend_entries": budget["entries"],
     }
 
 

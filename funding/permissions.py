@@ -81,3 +81,12 @@ def can_change_alert(user, alert: Alert) -> bool:
     """Only the person whose alert it is changes or deletes it; staff too see only their own, since
     alerts are personal. No query."""
     return bool(can_save_alerts(user) and alert.user_id == user.pk)
+
+
+# The programme budget -----------------------------------------------------------------------
+
+
+def can_manage_budget(user) -> bool:
+    """Staff see the budget's plan against spend, record and change spend and change the plan. The
+    budget is the programme's, not one person's: every member of staff changes every entry. No query."""
+    return is_staff(user)

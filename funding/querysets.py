@@ -121,3 +121,19 @@ class AlertQuerySet(models.QuerySet):
     def active(self) -> "AlertQuerySet":
         """The alerts whose person asked for the digest."""
         return self.filter(is_active=True)
+
+
+# The programme budget ------------------------------------------------------------------------
+
+
+class SpendEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SpendEntryQuerySet":
+        """Staff see every spend entry (the budget is the programme's, not one person's); nobody
+        else sees any, so an entry is the same 404 to them as one that does not exist."""
+        from portal.roles import is_staff
+
+        return self if is_staff(user) else self.none()
+
+    def for_list(self) -> "SpendEntryQuerySet":
+        """With who recorded each one, in one query whatever the number of rows."""
+        return self.select_related("recorded_by")

@@ -3,7 +3,7 @@ Included by portal/urls.py."""
 
 from django.urls import path
 
-from . import views, views_alerts
+from . import views, views_alerts, views_budget
 
 app_name = "funding"
 
@@ -27,4 +27,14 @@ urlpatterns = [
     path("dashboard/funding/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
     path("dashboard/funding/<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="opportunity-update"),
     path("dashboard/funding/<int:pk>/withdraw/", views.OpportunityWithdrawView.as_view(), name="opportunity-withdraw"),
+    # --- The programme budget: the public totals and the staff pages ---
+    path("funding/budget/", views_budget.BudgetSummaryView.as_view(), name="budget-summary"),
+    path("dashboard/budget/", views_budget.BudgetOverviewView.as_view(), name="budget-overview"),
+    path("dashboard/budget/plan/", views_budget.BudgetPlanView.as_view(), name="budget-plan"),
+    path("dashboard/budget/spend/", views_budget.SpendListView.as_view(), name="spend-list"),
+    path("dashboard/budget/spend/new/", views_budget.SpendCreateView.as_view(), name="spend-create"),
+    path("dashboard/budget/spend/<int:pk>/", views_budget.SpendDetailView.as_view(), name="spend-detail"),
+    path("dashboard/budget/spend/<int:pk>/edit/", views_budget.SpendUpdateView.as_view(), name="spend-update"),
+    path("dashboard/budget/spend/<int:pk>/remove/", views_budget.SpendRemoveView.as_view(), name="spend-remove"),
+    # --- end of the budget's pages ---
 ]

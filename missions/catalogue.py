@@ -490,6 +490,60 @@ AMBASSADOR_INDICATORS = [
     ),
 ]
 
+BUDGET_SOURCE = (
+    " Source: the portal's programme budget, the plan lines and spend entries staff keep (a spend entry is"
+    " dated by its invoice or receipt)." + PORTAL_DEFINED
+)
+BUDGET_QUARTERS = (
+    " Every quarter from the programme's first to the current one (its last, once the programme has ended)"
+    " has a value; the current quarter's rises as spend is recorded and settles when the quarter ends. A"
+    " change to the plan or to a spend entry restates every quarter at the next refresh."
+)
+
+BUDGET_INDICATORS = [
+    IndicatorSpec(
+        code="M1-14",
+        mission="M1",
+        name="Programme budget spent",
+        definition="Spend on the WMCA-Birmingham Tech partnership programme from its start to the end of each "
+        "quarter, as a share of its whole two-year budget (£160,000).",
+        methodology="How much of the programme's two-year budget has been spent, quarter by quarter. It reaches "
+        "100% when the whole budget is spent; the plan says how fast it should rise (see 'Programme spend against "
+        "plan')."
+        + SPECIALISTS
+        + "Share(q) = Spent(q) / Budget x 100, where Spent(q) = sum of the amounts of the spend entries dated from "
+        "the programme's first day to the last day of quarter q (today, for the current quarter), and Budget = "
+        "sum of the planned amounts of every plan line of the programme's eight quarters; both amounts are "
+        "published with it. No value while nothing is planned. Comparator: the budget as announced (M1-R-BUDGET, "
+        "£160,000 over two years)." + BUDGET_QUARTERS + BUDGET_SOURCE,
+        unit="% of budget",
+        method=COMPUTED,
+        computation="budget_spent_share",
+        direction=Indicator.Direction.ON_PLAN,
+        frequency=QUARTERLY,
+    ),
+    IndicatorSpec(
+        code="M1-14P",
+        mission="M1",
+        name="Programme spend against plan",
+        definition="Spend on the partnership programme from its start to the end of each quarter, as a percentage "
+        "of what the plan set for the same quarters: 100% is on plan.",
+        methodology="Whether the programme spends as fast as it planned: under 100% it is behind its plan, over "
+        "100% ahead of it (or overspent). A quarter's plan counts in full from its first day, so the current "
+        "quarter's figure starts low and settles when the quarter ends."
+        + SPECIALISTS
+        + "AgainstPlan(q) = Spent(q) / Planned(q) x 100, where Spent(q) is as in M1-14 and Planned(q) = sum of the "
+        "planned amounts of the plan lines of every quarter from the programme's first to q; both amounts are "
+        "published with it. A quarter with nothing planned up to it has no value." + BUDGET_QUARTERS + BUDGET_SOURCE,
+        unit="% of plan",
+        method=COMPUTED,
+        computation="budget_spend_against_plan",
+        direction=Indicator.Direction.ON_PLAN,
+        frequency=QUARTERLY,
+        target_value=Decimal("100"),
+    ),
+]
+
 COMPUTED_INDICATORS = [
     _survival(1),
     _survival(3),
@@ -605,6 +659,7 @@ COMPUTED_INDICATORS = [
     ),
     *WORKSPACE_INDICATORS,
     *AMBASSADOR_INDICATORS,
+    *BUDGET_INDICATORS,
 ]
 
 

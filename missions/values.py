@@ -44,6 +44,8 @@ COUNT_UNITS = frozenset(
     }
 )
 MONEY_PREFIXES = ("£", "GBP", "USD")
+# Shares of a plan or a budget, which spending can pass: a percentage of 0 or more, with no top.
+PERCENTAGE_OF_PLAN_UNITS = frozenset({"% of plan", "% of budget"})
 
 FREQUENCY_SHAPES = {
     Indicator.Frequency.ANNUAL: (
@@ -84,7 +86,10 @@ def value_error(unit: str, value: Decimal) -> str | None:
     if abs(value) >= VALUE_LIMIT or value != value.quantize(Decimal("0.0001")):
         return "Enter a number below 10^16 with at most 4 decimal places."
     kind = unit_kind(unit)
-    if kind == PERCENTAGE and not 0 <= value <= 100:
+    if kind == PERCENTAGE and unit.strip() in PERCENTAGE_OF_PLAN_UNITS:
+        if value < 0:
+            return "Enter a percentage of 0 or more."
+    elif kind == PERCENTAGE and not 0 <= value <= 100:
         return "Enter a percentage from 0 to 100."
     if kind == PERCENTAGE_POINTS and not -100 <= value <= 100:
         return "Enter a difference in percentage points from -100 to 100."

@@ -1,6 +1,7 @@
 """The funding models, one module per part of the app; imports stay ``funding.models.<Name>``."""
 
 from .alerts import MAX_ALERTS_PER_USER, Alert, AlertDigest
+from .budget import BudgetCategory, BudgetLine, SpendEntry
 from .investments import Investment, InvestmentInvestor
 from .opportunities import (
     CLOSING_SOON_DAYS,
@@ -16,6 +17,8 @@ from .opportunities import (
 __all__ = [
     "Alert",
     "AlertDigest",
+    "BudgetCategory",
+    "BudgetLine",
     "CLOSING_SOON_DAYS",
     "FUNDER_KINDS",
     "Investment",
@@ -26,5 +29,6 @@ __all__ = [
     "OpportunitySector",
     "OpportunityStage",
     "SearchIndex",
+    "SpendEntry",
     "Stage",
 ]

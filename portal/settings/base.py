@@ -439,3 +439,7 @@ LOGGING = {
 WORKSPACES_OFFER_DAYS = 14
 WORKSPACES_TENANCY_MONTHS = 12
 WORKSPACES_SERVICE_LEVEL_DAYS = 20
+
+# Funding: the partnership programme's budget runs for two years, eight calendar quarters from this
+# day (the first day of a quarter). Its plan lines are those quarters, and spend is dated within them.
+FUNDING_BUDGET_STARTS_ON = datetime.date(2025, 1, 1)

@@ -33,6 +33,7 @@ const files = {
   "portal-init.mjs": [join(src, "portal-init.mjs")],
   "missions-charts.js": [join(src, "missions-charts.js")],
   "ambassadors-map.js": [join(src, "ambassadors-map.js")],
+  "funding-budget.js": [join(src, "funding-budget.js")],
   "favicon.svg": [join(src, "favicon.svg")],
   "api-docs.css": [join(src, "api-docs.css")],
   "api-docs.js": [join(src, "api-docs.js")],

@@ -27,6 +27,8 @@ DATA_KEY_OF_MODEL = {
     "funding.Opportunity": "funding",
     "funding.Investment": "investments",
     "funding.InvestmentInvestor": "investments",
+    "funding.BudgetLine": "budget",
+    "funding.SpendEntry": "budget",
 }
 
 

@@ -73,6 +73,10 @@ class Command(BaseCommand):
             f"({funding_counts['new_opportunities']} new) from {funding_counts['funders']} funders, "
             "each marked synthetic."
         )
+        self.stdout.write(
+            f"Demo programme budget: {funding_counts['budget_lines']} plan lines, "
+            f"{funding_counts['spend_entries']} spend entries, each marked synthetic."
+        )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
             extra = f"  TOTP secret {demo.DEMO_TOTP_SECRET}" if mfa else ""
