@@ -3,7 +3,7 @@ Included by portal/urls.py."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_data
 
 app_name = "funding"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("dashboard/funding/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
     path("dashboard/funding/<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="opportunity-update"),
     path("dashboard/funding/<int:pk>/withdraw/", views.OpportunityWithdrawView.as_view(), name="opportunity-withdraw"),
+    # --- Open data: the opportunities as downloads (the 360Giving grants are missions' /data/ URLs) ---
+    path(
+        "data/funding-opportunities.csv", views_data.OpportunityExportCsvView.as_view(), name="opportunity-export-csv"
+    ),
+    path(
+        "data/funding-opportunities.json",
+        views_data.OpportunityExportJsonView.as_view(),
+        name="opportunity-export-json",
+    ),
+    # --- end of open data ---
 ]
