@@ -1,5 +1,5 @@
 """Computing functions for the registry; importing this package registers every one of them."""
 
-from . import ambassadors, firms, workspaces
+from . import ambassadors, firms, funding, open_data, workspaces
 
-__all__ = ["ambassadors", "firms", "workspaces"]
+__all__ = ["ambassadors", "firms", "funding", "open_data", "workspaces"]

@@ -18,6 +18,7 @@ from missions.registry import REGISTRY, period_value, year_period
 from portal.models import FirmYear, LocalAuthority, Organisation
 from tests.ambassadors.network_factories import ActivityFactory, AmbassadorFactory, LeadFactory
 from tests.conftest import run_at_once
+from tests.funding.factories import InvestmentFactory, InvestorFactory, OpportunityFactory
 from tests.missions.factories import IndicatorFactory, ObservationFactory, RefreshRunFactory
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 from tests.workspaces.factories import offered_application
@@ -83,6 +84,9 @@ def test_a_run_computes_every_computed_indicator_and_reaches_100_percent(catalog
     ActivityFactory(ambassador=ambassador)
     for kind in ("fdi", "uk_office", "expansion"):
         LeadFactory(landed=True, kind=kind, referred_by=ambassador, landed_on=timezone.localdate())
+    # A UK-led round and a grant through a listed opportunity, for the funding indicators.
+    InvestmentFactory(firm=supported, lead=(InvestorFactory(), "GB"))
+    InvestmentFactory(firm=supported, grant=True, lead=(InvestorFactory(), "GB"), opportunity=OpportunityFactory())
     run = refresh()
     assert run.status == RefreshRun.Status.SUCCEEDED
     assert run.indicators_done == run.indicators_total == catalogue
