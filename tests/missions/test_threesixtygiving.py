@@ -17,9 +17,11 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from funding import demo as funding_demo
 from funding.grants import grant_list, grants_held
 from funding.models import Investment, Opportunity
 from missions import threesixtygiving
+from portal import demo as portal_demo
 from portal.models import LocalAuthority
 from portal.page_cache import CACHE_ALIAS
 from tests.funding.factories import (
@@ -243,3 +245,19 @@ def test_the_downloads_keep_their_query_count_as_grants_grow(client, count_queri
         InvestmentInvestorFactory(investment=grant)
     assert measure() == small
     assert len(export(client)["grants"]) == 14
+
+
+def test_a_real_export_of_the_demo_data_validates(client):
+    portal_demo.seed()
+    funding_demo.seed()
+    counts = funding_demo.grants_seed()
+    assert counts == {"grants": funding_demo.GRANT_COUNT, "new_grants": funding_demo.GRANT_COUNT}
+    package = export(client)
+    assert schema_errors(package) == []
+    held = grants_held().count()
+    undisclosed = grants_held().filter(amount_gbp__isnull=True).count()
+    assert held == funding_demo.GRANT_COUNT and undisclosed > 0
+    assert len(package["grants"]) == held - undisclosed  # every disclosed demo grant names a funder
+    assert any("grantProgramme" in grant for grant in package["grants"])
+    assert any(grant["id"] and "beneficiaryLocation" in grant for grant in package["grants"])
+    assert funding_demo.grants_seed()["new_grants"] == 0  # idempotent
