@@ -61,6 +61,7 @@ FLAT_COLUMNS = [
 
 
 def grant_identifier(investment: Investment) -> str:
+    """``360G-<prefix>-<pk>``: stable, since an investment's id never changes."""
     return f"{PREFIX}-{investment.pk}"
 
 

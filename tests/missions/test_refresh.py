@@ -28,7 +28,8 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 
 
 def firms_build(count: int = 30) -> None:
-    """Firms born 2012–2016 across the boroughs, some dissolved, with staff counts that grow."""
+    """Firms born 2012–2016 across the boroughs, some dissolved, with staff counts that grow; the
+    first raised a UK-led equity round, so the funding indicators (first by code) have values."""
     boroughs = [choice for choice in LocalAuthority.values if choice != LocalAuthority.OUTSIDE]
     for index in range(count):
         firm = OrganisationFactory(
@@ -41,6 +42,8 @@ def firms_build(count: int = 30) -> None:
             FirmYearFactory.build(organisation=firm, year=year, employees=10 + index * (year - 2014))
             for year in (2015, 2018, 2021)
         )
+        if index == 0:
+            InvestmentFactory(firm=firm, lead=(InvestorFactory(), "GB"))
 
 
 def snapshot() -> set[tuple]:
