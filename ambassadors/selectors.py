@@ -1,13 +1,15 @@
 """Reads of the network for staff: the coverage matrix of countries × sectors against the target
-markets, and the map's figures by country. Each runs a fixed number of grouped queries, whatever
-the number of ambassadors, sectors or leads."""
+markets, and the map's figures by country; and the public directory as open data. Each runs a
+fixed number of queries, whatever the number of ambassadors, sectors or leads."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
 from django_countries import countries
 
 from portal.models import Sector
@@ -198,3 +200,47 @@ def network_map() -> NetworkMap:
     for name in ("ambassadors", "projects", "fdi", "uk_office", "expansion", "new_jobs", "safeguarded_jobs", "capital"):
         setattr(totals, name, sum((getattr(row, name) for row in rows), start=getattr(totals, name)))
     return NetworkMap(rows=rows, totals=totals)
+
+
+# The public directory as open data --------------------------------------------------------------
+
+DIRECTORY_EXPORT_FIELDS = [
+    "id",
+    "name",
+    "country",
+    "country_name",
+    "city",
+    "sectors",
+    "expertise",
+    "languages",
+    "bio",
+    "page",
+]
+
+
+def directory_export_rows(*, page_url) -> list[dict]:
+    """Every profile of the public directory (``Ambassador.objects.public()``: consented, active or
+    paused) as a row of ``DIRECTORY_EXPORT_FIELDS``, exactly what the public profile page shows and
+    nothing more; ``sectors`` is a list of sector codes, ``page`` the profile's address made by
+    ``page_url(path)``. Two queries."""
+    return [
+        {
+            "id": ambassador.pk,
+            "name": ambassador.full_name,
+            "country": ambassador.country.code or "",
+            "country_name": ambassador.country.name or "",
+            "city": ambassador.city,
+            "sectors": ambassador.sector_codes,
+            "expertise": ambassador.expertise,
+            "languages": ambassador.languages,
+            "bio": ambassador.bio,
+            "page": page_url(reverse("ambassadors:directory-profile", args=[ambassador.pk])),
+        }
+        for ambassador in Ambassador.objects.public().for_directory().order_by("full_name", "pk")
+    ]
+
+
+def directory_modified() -> datetime.datetime | None:
+    """When an ambassador's profile last changed, public or not (a withdrawn consent changes the
+    directory too); None while there is none. One query."""
+    return Ambassador.objects.aggregate(last=Max("updated_at"))["last"]

@@ -14,6 +14,9 @@ sector, borough and stage, as ``portal.demo`` and ``workspaces.demo`` made them)
 matches page shows what fits and why. The demo founder (``founder@example.org``) gets two funding
 alerts: grants and accelerators for their firm's sector, and anything about net zero. Keyed on the
 criteria, so running it again adds nothing.
+
+``grants_seed`` adds synthetic grants and competition awards into the demo firms, so the
+360Giving export and the grant indicators have data; each title says it is a synthetic record.
 """
 
 import datetime
@@ -23,9 +26,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import LocalAuthority, Organisation, Sector, User
+from portal.page_cache import data_version_bump
 
 from . import budget_demo, services
-from .models import Alert, Opportunity, Stage
+from .models import Alert, Investment, InvestmentInvestor, Opportunity, Stage
 
 DEMO_PARTNER = "Birmingham Tech (demo)"
 DEMO_FOUNDER = "founder@example.org"
@@ -287,3 +291,66 @@ def founder_alerts_seed() -> int:
     for criteria in wanted:
         Alert.objects.get_or_create(user=founder, **criteria)
     return Alert.objects.filter(user=founder).count()
+
+
+# Demo grants: what the 360Giving export publishes ------------------------------------------------
+
+GRANT_COUNT = 36
+GRANT_SOURCE = "https://grants.example.org/demo/"
+# Which demo opportunities the awards come through: grants, and prizes (awards of kind "other").
+AWARD_OPPORTUNITY_KINDS = (Opportunity.Kind.GRANT, Opportunity.Kind.PRIZE)
+
+
+@transaction.atomic
+def grants_seed(*, today: datetime.date | None = None) -> dict:
+    """Demo grants and competition awards into the demo firms (``SY…``), over the last four years,
+    from the demo funders: every sixth through a demo grant or prize opportunity with no investor
+    named (its funder is the opportunity's), every ninth with an undisclosed amount, most verified.
+    Deterministic; idempotent (keyed on the source address). Runs after ``seed`` and the demo
+    firms; with no demo firm it adds nothing. Returns ``grants`` (demo grants in all) and
+    ``new_grants``."""
+    today = today or timezone.localdate()
+    firms = list(Organisation.objects.filter(company_number__startswith="SY").order_by("company_number")[:200])
+    funders = list(Organisation.objects.filter(name__in=[name for name, _ in FUNDERS]).order_by("name"))
+    calls = list(
+        Opportunity.objects.filter(
+            kind__in=AWARD_OPPORTUNITY_KINDS, link__startswith="https://funding.example.org/demo/"
+        ).order_by("pk")
+    )
+    existing = set(Investment.objects.filter(source__startswith=GRANT_SOURCE).values_list("source", flat=True))
+    if not firms or not funders:
+        return {"grants": len(existing), "new_grants": 0}
+    rng = random.Random(360)  # noqa: S311 - demo data, not security
+    wanted, leads = [], []
+    for n in range(GRANT_COUNT):
+        # Every draw happens for every row, so a row already there leaves the others unchanged.
+        firm = firms[rng.randrange(len(firms))]
+        amount = None if n % 9 == 4 else rng.randint(10, 500) * 500
+        announced_on = today - datetime.timedelta(days=rng.randint(20, 4 * 365))
+        source = f"{GRANT_SOURCE}{n + 1:03d}"
+        if source in existing:
+            continue
+        call = calls[n % len(calls)] if calls and n % 6 == 0 else None
+        prize = call is not None and call.kind == Opportunity.Kind.PRIZE
+        wanted.append(
+            Investment(
+                firm=firm,
+                kind=Investment.Kind.OTHER if prize else Investment.Kind.GRANT,
+                amount_gbp=amount,
+                announced_on=announced_on,
+                opportunity=call,
+                title=f"{'Prize' if prize else 'Grant'} for {firm.name} (synthetic demo record)",
+                source=source,
+                verified_at=None if n % 5 == 3 else timezone.now(),
+            )
+        )
+        leads.append(None if call is not None else funders[n % len(funders)])
+    created = Investment.objects.bulk_create(wanted)
+    InvestmentInvestor.objects.bulk_create(
+        InvestmentInvestor(investment=grant, investor=lead, is_lead=True, country="GB")
+        for grant, lead in zip(created, leads, strict=True)
+        if lead is not None
+    )
+    if created:
+        data_version_bump("investments")
+    return {"grants": len(existing) + len(created), "new_grants": len(created)}

@@ -3,7 +3,7 @@ Included by portal/urls.py."""
 
 from django.urls import path
 
-from . import views, views_alerts, views_budget
+from . import views, views_alerts, views_budget, views_data
 
 app_name = "funding"
 
@@ -37,4 +37,14 @@ urlpatterns = [
     path("dashboard/budget/spend/<int:pk>/edit/", views_budget.SpendUpdateView.as_view(), name="spend-update"),
     path("dashboard/budget/spend/<int:pk>/remove/", views_budget.SpendRemoveView.as_view(), name="spend-remove"),
     # --- end of the budget's pages ---
+    # --- Open data: the opportunities as downloads (the 360Giving grants are missions' /data/ URLs) ---
+    path(
+        "data/funding-opportunities.csv", views_data.OpportunityExportCsvView.as_view(), name="opportunity-export-csv"
+    ),
+    path(
+        "data/funding-opportunities.json",
+        views_data.OpportunityExportJsonView.as_view(),
+        name="opportunity-export-json",
+    ),
+    # --- end of open data ---
 ]

@@ -6,6 +6,7 @@ indicator to hang on) have none. Owners are left empty: staff own an indicator u
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -490,6 +491,250 @@ AMBASSADOR_INDICATORS = [
     ),
 ]
 
+# Funding: the investment register (KPIS §2.6) --------------------------------------------------
+
+INVESTMENTS_COUNTED = (
+    " Counted: investments into the portal's tech firms in the seven WMCA boroughs, in the period of the day"
+    " the round closed or the award was made; a record staff flagged as a possible duplicate of another is"
+    " left out until they clear the flag. Source: the portal's investment register (entered by staff,"
+    " submitted by partners through the API, or imported by staff)."
+)
+UNDISCLOSED_RULE = (
+    " An amount that was not disclosed is never estimated: the deal is counted, and counted as undisclosed,"
+    " but adds nothing to the value."
+)
+EQUITY_COMPARATOR = (
+    " Comparators, shown beside and never merged: British Business Bank Small Business Equity Tracker"
+    " (M1-R-EQUITY, M1-R-EQUITYDEALS: announced equity deals into smaller businesses of every sector, not"
+    " tech-only) and tech venture figures from Dealroom, HSBC and Tech Nation (M1-R-TECHVC), whose methods differ."
+)
+LEAD_RULE = (
+    " Domestic: the lead investor is based in the United Kingdom (country GB); international: it is based"
+    " anywhere else. A round with no lead investor recorded is counted as 'lead unknown' (M1-03U), never"
+    " guessed into either side."
+)
+GRANT_RULE = (
+    " A grant is an investment of kind grant, or an award of kind other made through a listed grant or prize"
+    " opportunity (a prize won in a competition on the portal's catalogue): the same grants the 360Giving"
+    " export publishes."
+)
+
+
+def _investment(
+    code: str, key: str, name: str, definition: str, plain: str, formula: str, unit: str, **extra
+) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=code,
+        mission="M1",
+        name=name,
+        definition=definition,
+        methodology=plain + SPECIALISTS + formula + INVESTMENTS_COUNTED,
+        unit=unit,
+        method=COMPUTED,
+        computation=key,
+        **extra,
+    )
+
+
+def _by_quarter(text: str) -> str:
+    """A yearly equity text made quarterly: its period, and the codes it names (M1-02 -> M1-02Q)."""
+    for year, quarter in (("calendar year", "calendar quarter"), ("the year", "the quarter"), ("year(", "quarter(")):
+        text = text.replace(year, quarter)
+    return re.sub(r"\b(M1-0[12]U?)\b", r"\1Q", text)
+
+
+def _equity(code: str, key: str, name: str, definition: str, plain: str, formula: str, unit: str) -> list:
+    """The yearly indicator and its quarterly twin (code + Q, key + _quarterly)."""
+    return [
+        _investment(code, key, name, definition, plain, formula, unit),
+        _investment(
+            f"{code}Q",
+            f"{key}_quarterly",
+            f"{name}, by quarter",
+            _by_quarter(definition),
+            _by_quarter(plain),
+            _by_quarter(formula),
+            unit,
+            frequency=QUARTERLY,
+        ),
+    ]
+
+
+FUNDING_INDICATORS = [
+    *_equity(
+        "M1-01",
+        "funding_equity_value",
+        "Equity investment raised by the region's tech firms",
+        "Disclosed equity raised by the portal's tech firms in the WMCA area, summed by the calendar year the "
+        "round closed; the deal count (M1-02) and the count of rounds whose amount was not disclosed (M1-02U) are "
+        "published beside it.",
+        "How much money the region's tech firms raised from investors for shares in the year, counting only the "
+        "rounds whose amount was made public. Read it with the number of rounds and of undisclosed rounds beside it.",
+        "Sum of R.amount_gbp over equity rounds R with a disclosed amount, firm in F_WM,tech and year(close) = t "
+        "(KPIS §2.6 portal rule)." + UNDISCLOSED_RULE + EQUITY_COMPARATOR,
+        "£",
+    ),
+    *_equity(
+        "M1-02",
+        "funding_equity_deals",
+        "Equity deals into the region's tech firms",
+        "Equity rounds closed by the portal's tech firms in the WMCA area in the calendar year, disclosed or not.",
+        "How many times the region's tech firms raised money from investors for shares in the year, whether or "
+        "not the amount was made public.",
+        "#R[equity, firm in F_WM,tech, year(close) = t], undisclosed rounds included." + EQUITY_COMPARATOR,
+        "deals",
+    ),
+    *_equity(
+        "M1-02U",
+        "funding_equity_undisclosed",
+        "Equity deals with an undisclosed amount",
+        "Equity rounds closed by the portal's tech firms in the WMCA area in the calendar year whose amount was "
+        "not disclosed: counted in M1-02, left out of the value M1-01.",
+        "How many of the rounds in the year kept their amount private, so the value raised leaves them out.",
+        "#R[equity, amount undisclosed, firm in F_WM,tech, year(close) = t]." + UNDISCLOSED_RULE,
+        "deals",
+    ),
+    _investment(
+        "M1-03",
+        "funding_equity_international_share",
+        "International share of equity investment",
+        "Disclosed equity led by an investor based outside the United Kingdom, as a share of the disclosed equity "
+        "whose lead investor is known, raised by the portal's tech firms in the WMCA area in the calendar year.",
+        "Of the money raised for shares in the year by rounds whose lead investor is known, the share led from "
+        "abroad. Rounds with no lead recorded are left out of the share and shown on their own.",
+        "Sum R.amount [lead country != GB] / Sum R.amount [lead known] x 100 over equity rounds with a disclosed "
+        "amount, firm in F_WM,tech, year(close) = t; both amounts are published with it. KPIS M1-03 divides by "
+        "every round's value: leaving out the rounds with no lead keeps them from counting as domestic."
+        + LEAD_RULE
+        + UNDISCLOSED_RULE
+        + PORTAL_DEFINED,
+        "%",
+    ),
+    _investment(
+        "M1-03D",
+        "funding_equity_domestic",
+        "Domestic-led equity investment",
+        "Disclosed equity led by an investor based in the United Kingdom, raised by the portal's tech firms in the "
+        "WMCA area in the calendar year.",
+        "How much of the money raised for shares in the year came in rounds led by investors based in the UK.",
+        "Sum of R.amount_gbp over equity rounds with a disclosed amount and a lead investor based in GB, firm in "
+        "F_WM,tech, year(close) = t." + LEAD_RULE + UNDISCLOSED_RULE,
+        "£",
+    ),
+    _investment(
+        "M1-03I",
+        "funding_equity_international",
+        "International-led equity investment",
+        "Disclosed equity led by an investor based outside the United Kingdom, raised by the portal's tech firms "
+        "in the WMCA area in the calendar year.",
+        "How much of the money raised for shares in the year came in rounds led by investors based abroad.",
+        "Sum of R.amount_gbp over equity rounds with a disclosed amount and a lead investor based outside GB, firm "
+        "in F_WM,tech, year(close) = t." + LEAD_RULE + UNDISCLOSED_RULE,
+        "£",
+    ),
+    _investment(
+        "M1-03U",
+        "funding_equity_lead_unknown",
+        "Equity investment with no lead investor recorded",
+        "Disclosed equity raised in rounds with no lead investor recorded, by the portal's tech firms in the WMCA "
+        "area in the calendar year: neither domestic nor international.",
+        "How much of the money raised for shares in the year came in rounds whose lead investor is not known, so "
+        "it cannot be called domestic or international.",
+        "Sum of R.amount_gbp over equity rounds with a disclosed amount and no lead investor, firm in F_WM,tech, "
+        "year(close) = t." + LEAD_RULE,
+        "£",
+    ),
+    _investment(
+        "M1-13",
+        "funding_grants_value",
+        "Grants awarded to the region's tech firms",
+        "Disclosed value of the grants awarded to the portal's tech firms in the WMCA area in the calendar year; "
+        "the number of grants (M1-13N) is published beside it.",
+        "How much grant money the region's tech firms were awarded in the year, counting the grants whose amount "
+        "was made public.",
+        "Sum of G.amountAwarded over grants G with a disclosed amount, recipient in F_WM,tech, year(awardDate) = t "
+        "(KPIS M1-13)." + GRANT_RULE + UNDISCLOSED_RULE + " Comparator: 360Giving GrantNav data (no WMCA baseline).",
+        "£",
+    ),
+    _investment(
+        "M1-13N",
+        "funding_grants_count",
+        "Number of grants awarded to the region's tech firms",
+        "Grants awarded to the portal's tech firms in the WMCA area in the calendar year, disclosed or not.",
+        "How many grants the region's tech firms were awarded in the year, whether or not the amount was made public.",
+        "#G[recipient in F_WM,tech, year(awardDate) = t], undisclosed grants included." + GRANT_RULE + PORTAL_DEFINED,
+        "grants",
+    ),
+    _investment(
+        "M1-13L",
+        "funding_listed_value",
+        "Funding secured through listed opportunities",
+        "Disclosed value of the investments and awards of every kind (grants, loans, equity, prizes and others) "
+        "that the portal's tech firms in the WMCA area secured in the calendar year through an opportunity listed "
+        "on the portal's funding catalogue; the count (M1-13LN) is published beside it.",
+        "How much money the region's tech firms won in the year through the funding opportunities the portal "
+        "lists, counting the deals and awards whose amount was made public.",
+        "Sum of I.amount_gbp over investments I linked to a catalogue opportunity, with a disclosed amount, firm in "
+        "F_WM,tech, year(date) = t." + UNDISCLOSED_RULE + PORTAL_DEFINED,
+        "£",
+    ),
+    _investment(
+        "M1-13LN",
+        "funding_listed_count",
+        "Investments and awards secured through listed opportunities",
+        "Investments and awards of every kind that the portal's tech firms in the WMCA area secured in the calendar "
+        "year through an opportunity listed on the portal's funding catalogue, disclosed or not.",
+        "How many deals and awards the region's tech firms won in the year through the funding opportunities the "
+        "portal lists.",
+        "#I[linked to a catalogue opportunity, firm in F_WM,tech, year(date) = t], undisclosed ones included."
+        + PORTAL_DEFINED,
+        "investments",
+    ),
+]
+
+# Mission 3: the portal's own open data (KPIS §2.10) -------------------------------------------
+
+OPEN_DATA_INDICATORS = [
+    IndicatorSpec(
+        code="M3-03",
+        mission="M3",
+        name="Dataset freshness",
+        definition="Share of the portal's published datasets whose dct:modified is within their "
+        "dct:accrualPeriodicity.",
+        methodology="Of the datasets the portal publishes on its open data page, the share that was updated as "
+        "often as it says it will be. A dataset updated 'when it changes' counts as up to date once it has any data."
+        + SPECIALISTS
+        + "#D[now - dct:modified <= period(dct:accrualPeriodicity)] / #D x 100 over the DCAT catalogue at "
+        "/data/catalog.jsonld (annual 366 days, quarterly 92, monthly 31; irregular: fresh once modified), "
+        "measured when the KPI refresh runs, after every other indicator; M3-03 counts itself as fresh, since the "
+        "refresh updates it. Earlier change dates are not kept, so each quarter keeps the value of the last "
+        "refresh in it." + PORTAL_DEFINED,
+        unit="%",
+        method=COMPUTED,
+        computation="open_data_freshness",
+        frequency=QUARTERLY,
+    ),
+    IndicatorSpec(
+        code="M3-05",
+        mission="M3",
+        name="Grant data published to 360Giving",
+        definition="Share of the portal's grants awarded in the calendar year that its 360Giving export publishes "
+        "with every required field.",
+        methodology="Of the grants in the portal's investment register awarded in the year, the share published "
+        "in the 360Giving open standard. A grant is left out when its amount was not disclosed or it names no "
+        "funder, as the standard requires both and the portal never guesses them."
+        + SPECIALISTS
+        + "#G[amount disclosed, a funder named (an investor, or the funder of its catalogue opportunity), "
+        "year(awardDate) = t] / #G[year(awardDate) = t] x 100, over every grant of the register (any recipient); "
+        "both counts are published with it. A possible duplicate is left out of both."
+        + GRANT_RULE
+        + " Comparator: the 360Giving Data Standard schema (1.4), against which the export is tested.",
+        unit="%",
+        method=COMPUTED,
+        computation="funding_grants_published_share",
+    ),
+]
+
 BUDGET_SOURCE = (
     " Source: the portal's programme budget, the plan lines and spend entries staff keep (a spend entry is"
     " dated by its invoice or receipt)." + PORTAL_DEFINED
@@ -543,6 +788,7 @@ BUDGET_INDICATORS = [
         target_value=Decimal("100"),
     ),
 ]
+
 
 COMPUTED_INDICATORS = [
     _survival(1),
@@ -660,6 +906,8 @@ COMPUTED_INDICATORS = [
     *WORKSPACE_INDICATORS,
     *AMBASSADOR_INDICATORS,
     *BUDGET_INDICATORS,
+    *FUNDING_INDICATORS,
+    *OPEN_DATA_INDICATORS,
 ]
 
 
@@ -745,27 +993,11 @@ REPORTED_INDICATORS = [
         frequency=QUARTERLY,
     ),
     _reported(
-        "M3-03",
-        "Dataset freshness",
-        "Share of datasets whose dct:modified is within their dct:accrualPeriodicity.",
-        "%",
-        "none.",
-        frequency=QUARTERLY,
-    ),
-    _reported(
         "M3-04",
         "Organisations adopting the regional data-ethics guidelines",
         "Signatories of the regional data-ethics and information-assurance guidelines.",
         "organisations",
         "Roadmap action (no number).",
-    ),
-    _reported(
-        "M3-05",
-        "Grant data published to 360Giving",
-        "Share of portal-held grants exported in 360Giving format with all required fields.",
-        "%",
-        "360Giving Data Standard schema.",
-        frequency=QUARTERLY,
     ),
     _reported(
         "M4-01",

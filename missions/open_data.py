@@ -2,10 +2,12 @@
 their catalogue in DCAT-AP 3.0 (``dcat:Catalog`` → ``dcat:Dataset`` → ``dcat:Distribution``),
 served as JSON-LD and Turtle.
 
-Every public indicator is a dataset (its observations as CSV and JSON), and so is the workspace
-catalogue. Each dataset names its publisher, contact point, licence (the Open Government Licence
-v3.0), themes (the EU data-theme vocabulary), keywords, update frequency (the EU frequency
-vocabulary) and when it last changed, so the freshness of the catalogue can be measured.
+Every public indicator is a dataset (its observations as CSV and JSON), and so are the workspace
+catalogue, the funding opportunities, the public ambassador directory and the register's grants
+in the 360Giving standard (``threesixtygiving``). Each dataset names its publisher, contact
+point, licence (the Open Government Licence v3.0), themes (the EU data-theme vocabulary),
+keywords, update frequency (the EU frequency vocabulary) and when it last changed, so the
+freshness of the catalogue can be measured (indicator M3-03, ``computations.open_data``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from django.utils import timezone
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
+from ambassadors.selectors import directory_modified
+from funding.grants import grants_modified
+from funding.open_data import opportunities_modified
 from workspaces.models import Workspace
 
 from .models import Indicator
@@ -83,9 +88,17 @@ class Dataset:
         return self.modified is not None and timezone.now() - self.modified <= period
 
 
+def _downloads(title: str, csv_name: str, json_name: str, *args) -> list[Distribution]:
+    """The CSV and JSON distributions of a dataset, by URL name (with ``args``)."""
+    return [
+        Distribution(f"{title} (CSV)", reverse(csv_name, args=args), "csv"),
+        Distribution(f"{title} (JSON)", reverse(json_name, args=args), "json"),
+    ]
+
+
 def dataset_list() -> list[Dataset]:
-    """Every dataset the portal publishes, indicators by mission and code, then the workspaces.
-    Two queries."""
+    """Every dataset the portal publishes: indicators by mission and code, then the workspaces,
+    the funding opportunities, the ambassador directory and the 360Giving grants. Five queries."""
     indicators = (
         Indicator.objects.filter(is_public=True)
         .select_related("mission")
@@ -134,7 +147,65 @@ def dataset_list() -> list[Dataset]:
             ],
         )
     )
+    datasets.extend(_funding_and_network_datasets())
     return datasets
+
+
+def _funding_and_network_datasets() -> list[Dataset]:
+    """The funding opportunities, the public ambassador directory and the register's grants in the
+    360Giving standard. Three queries: when each last changed."""
+    return [
+        Dataset(
+            identifier="funding-opportunities",
+            title="Funding opportunities for tech firms",
+            description=(
+                "Every funder's current and past opportunities on the portal (grants, loans, equity, accelerators, "
+                "prizes and procurement): the funder, amounts, opening and closing dates, status as of the day of "
+                "download, who can apply and the structured eligibility rules. Withdrawn opportunities are left out."
+            ),
+            path=reverse("funding:opportunity-list"),
+            theme=MISSION_THEMES["M1"],
+            frequency=Indicator.Frequency.AD_HOC,
+            modified=opportunities_modified(),
+            keywords=["funding", "grants", "investment", "opportunities"],
+            distributions=_downloads(
+                "Funding opportunities", "funding:opportunity-export-csv", "funding:opportunity-export-json"
+            ),
+        ),
+        Dataset(
+            identifier="ambassador-directory",
+            title="West Midlands tech ambassadors",
+            description=(
+                "The public directory of the region's ambassadors around the world who consented to a public "
+                "profile: name, country and city, sectors, expertise, languages and biography."
+            ),
+            path=reverse("ambassadors:directory"),
+            theme=MISSION_THEMES["M1"],
+            frequency=Indicator.Frequency.AD_HOC,
+            modified=directory_modified(),
+            keywords=["ambassadors", "inward investment", "network"],
+            distributions=_downloads(
+                "Ambassador directory", "ambassadors:directory-export-csv", "ambassadors:directory-export-json"
+            ),
+        ),
+        Dataset(
+            identifier="grants-360giving",
+            title="Grants to tech firms (360Giving)",
+            description=(
+                "Grants and competition awards to firms recorded in the portal's investment register, in the "
+                "360Giving Data Standard: a JSON data package and the flat CSV of 360Giving's summary template. "
+                "Only grants with a disclosed amount and a named funder are published."
+            ),
+            path=reverse("missions:open-data") + "#dataset-grants-360giving",
+            theme=MISSION_THEMES["M1"],
+            frequency=Indicator.Frequency.AD_HOC,
+            modified=grants_modified(),
+            keywords=["grants", "360Giving", "funding"],
+            distributions=_downloads(
+                "360Giving grants", "missions:grants-360giving-csv", "missions:grants-360giving-json"
+            ),
+        ),
+    ]
 
 
 def catalogue_graph(datasets: list[Dataset], *, base_url: str, contact_email: str) -> Graph:
@@ -166,7 +237,8 @@ def catalogue_graph(datasets: list[Dataset], *, base_url: str, contact_email: st
             DCTERMS.description,
             Literal(
                 "The data the West Midlands Tech Commissioner's portal publishes: the Digital Roadmap's "
-                "indicators and the workspace catalogue, free to reuse under the Open Government Licence.",
+                "indicators, the workspace catalogue, funding opportunities, the ambassador directory and "
+                "grants in the 360Giving standard, free to reuse under the Open Government Licence.",
                 lang="en",
             ),
         )

@@ -80,15 +80,21 @@ def rate_value(
 
 
 REGISTRY: dict[str, Callable[[], list[Value]]] = {}
+# Computations that measure the other indicators (the open data catalogue's freshness): a refresh
+# runs them after every other one, so they see this run's values, not the previous run's.
+RUN_LAST: set[str] = set()
 
 
-def register(key: str):
-    """Decorator: add a computing function to the registry under ``key``."""
+def register(key: str, *, run_last: bool = False):
+    """Decorator: add a computing function to the registry under ``key``; ``run_last`` puts it in
+    ``RUN_LAST``."""
 
     def decorate(function):
         if key in REGISTRY:
             raise ValueError(f"Computation {key!r} is registered twice")
         REGISTRY[key] = function
+        if run_last:
+            RUN_LAST.add(key)
         return function
 
     return decorate

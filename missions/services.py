@@ -18,7 +18,7 @@ from portal.webhooks import webhook_event_emit, webhook_events_emit
 
 from .models import Geography, Indicator, Observation, RefreshRun
 from .permissions import can_report_indicator
-from .registry import REGISTRY, period_label
+from .registry import REGISTRY, RUN_LAST, period_label
 from .values import observation_errors
 
 logger = logging.getLogger(__name__)
@@ -143,8 +143,12 @@ def refresh_run_execute(*, run_id: int) -> RefreshRun | None:
 
 def _refresh_run_execute(run_id: int) -> RefreshRun | None:
     now = timezone.now()
+    # By code, the computations that measure the others (RUN_LAST: open data freshness) last.
     indicators = list(
-        Indicator.objects.filter(method=Indicator.Method.COMPUTED).order_by("code").values_list("pk", "computation")
+        Indicator.objects.filter(method=Indicator.Method.COMPUTED)
+        .annotate(last=Case(When(computation__in=sorted(RUN_LAST), then=SQLValue(1)), default=SQLValue(0)))
+        .order_by("last", "code")
+        .values_list("pk", "computation")
     )
     with transaction.atomic():
         claimed = _refresh_run_claim(run_id, now, len(indicators))

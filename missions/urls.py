@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("data/", views.OpenDataView.as_view(), name="open-data"),
     re_path(r"^data/catalog\.(?P<extension>jsonld|ttl)$", views.DcatCatalogueView.as_view(), name="dcat-catalogue"),
+    path("data/grants-360giving.json", views.GrantPackageJsonView.as_view(), name="grants-360giving-json"),
+    path("data/grants-360giving.csv", views.GrantFlatCsvView.as_view(), name="grants-360giving-csv"),
     path("dashboard/observations/new/", views.ObservationCreateView.as_view(), name="observation-create"),
     path("dashboard/kpi-refreshes/", views.RefreshRunCreateView.as_view(), name="refresh-run-create"),
     path("dashboard/kpi-refreshes/<int:pk>/", views.RefreshRunDetailView.as_view(), name="refresh-run-detail"),

@@ -36,6 +36,8 @@ COUNT_UNITS = frozenset(
         "enterprises",
         "families",
         "firms",
+        "grants",
+        "investments",
         "jobs",
         "organisations",
         "people",

@@ -4,6 +4,7 @@ and the staff form for reported values. Pages read stored observations only."""
 import csv
 import datetime
 import functools
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,16 +17,17 @@ from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
+from funding import grants
 from portal import health, page_cache
 from portal import selectors as portal_selectors
-from portal.exports import csv_text
+from portal.exports import csv_document, csv_text
 from portal.forms import form_add_service_errors
 from portal.permissions import can_view_dashboard
 from portal.site_url import site_url
 from portal.views import StaffRequiredMixin
 from workspaces import selectors as workspace_selectors
 
-from . import open_data, selectors, services
+from . import open_data, selectors, services, threesixtygiving
 from .forms import ObservationForm
 from .models import Indicator, Mission, RefreshRun
 from .permissions import can_report_indicator
@@ -287,10 +289,12 @@ class ObservationCreateView(StaffRequiredMixin, View):
         return render(request=self.request, template_name=self.template_name, context={"form": form}, status=status)
 
 
+# What the datasets' list and catalogue show: when each dataset last changed.
+OPEN_DATA_KEYS = ["missions", "workspaces", "funding", "investments", "ambassadors"]
+
+
 def _open_data_context(request) -> dict:
-    return page_cache.fragment_context(
-        request, "open-data", data=["missions", "workspaces"], audience="public", vary=[site_url()]
-    )
+    return page_cache.fragment_context(request, "open-data", data=OPEN_DATA_KEYS, audience="public", vary=[site_url()])
 
 
 class OpenDataView(View):
@@ -329,8 +333,56 @@ class DcatCatalogueView(View):
         body = page_cache.cached_value(
             request,
             f"dcat-{extension}-{base_url}",
-            data=["missions", "workspaces"],
+            data=OPEN_DATA_KEYS,
             audience="public",
             compute=serialise,
         )
         return HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+
+
+# The register's grants in the 360Giving Data Standard -------------------------------------------
+
+GRANT_DATA = ["investments", "funding", "organisations"]
+
+
+def _grants_download(request, extension: str, serialise) -> HttpResponse:
+    base_url = site_url()
+    body = page_cache.cached_value(
+        request,
+        f"grants-360giving-{extension}-{base_url}",
+        data=GRANT_DATA,
+        audience="public",
+        compute=lambda: serialise(base_url),
+    )
+    content_type = "application/json" if extension == "json" else "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="grants-360giving.{extension}"'
+    return response
+
+
+class GrantPackageJsonView(View):
+    """Anyone: the register's published grants as a 360Giving data package (JSON)."""
+
+    def get(self, request):
+        def serialise(base_url: str) -> str:
+            package = threesixtygiving.grant_package(
+                list(grants.grant_list()),
+                base_url=base_url,
+                publisher=open_data.PUBLISHER_NAME,
+                licence_url=open_data.LICENCE_URL,
+            )
+            return json.dumps(package, ensure_ascii=False)
+
+        return _grants_download(request, "json", serialise)
+
+
+class GrantFlatCsvView(View):
+    """Anyone: the register's published grants in 360Giving's flat summary template (CSV), every
+    cell through ``csv_text``."""
+
+    def get(self, request):
+        def serialise(base_url: str) -> str:
+            rows = threesixtygiving.grant_flat_rows(grants.grant_list(), base_url=base_url)
+            return csv_document(rows, threesixtygiving.FLAT_COLUMNS)
+
+        return _grants_download(request, "csv", serialise)

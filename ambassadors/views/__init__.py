@@ -1,6 +1,6 @@
 """The ambassadors pages, one module per area; re-exported so ``urls.py`` sees one namespace."""
 
-from .directory import DirectoryProfileView, DirectoryView
+from .directory import DirectoryExportCsvView, DirectoryExportJsonView, DirectoryProfileView, DirectoryView
 from .leads import *  # noqa: F403 - the leads pages, named in views/leads.py __all__
 from .leads import __all__ as _leads_all
 from .network import CoverageView, NetworkMapView, TargetMarketListView, TargetMarketRemoveView
@@ -40,6 +40,8 @@ __all__ = [
     "BriefingFileView",
     "BriefingListView",
     "BriefingManageView",
+    "DirectoryExportCsvView",
+    "DirectoryExportJsonView",
     "DirectoryProfileView",
     "DirectoryView",
     "HomeView",

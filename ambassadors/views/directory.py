@@ -1,16 +1,23 @@
-"""The public directory of ambassadors who consented to a public profile, and each one's page.
-Both are cached (the ``ambassadors`` data key): a hit runs no query beyond the data versions.
-Nothing of an ambassador without consent is shown, and a retired or invited one neither."""
+"""The public directory of ambassadors who consented to a public profile, each one's page, and the
+directory as open data (CSV and JSON under /data/, Open Government Licence v3.0). All are cached
+(the ``ambassadors`` data key): a hit runs no query beyond the data versions. Nothing of an
+ambassador without consent is shown, and a retired or invited one neither."""
+
+import json
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views import View
 
 from portal import page_cache
+from portal.exports import csv_document
+from portal.site_url import site_url
 
 from ..filters import DirectoryFilterSet
 from ..models import Ambassador
+from ..selectors import DIRECTORY_EXPORT_FIELDS, directory_export_rows
 
 PAGE_SIZE = 24
 
@@ -61,3 +68,46 @@ class DirectoryProfileView(View):
             ),
         }
         return render(request, self.template_name, context)
+
+
+LICENCE_TITLE = "Open Government Licence v3.0"
+
+
+def _export_rows(base_url: str) -> list[dict]:
+    return directory_export_rows(page_url=lambda path: base_url + path)
+
+
+def _directory_download(request, extension: str, serialise) -> HttpResponse:
+    base_url = site_url()
+    body = page_cache.cached_value(
+        request,
+        f"ambassador-directory-{extension}-{base_url}",
+        data=["ambassadors"],
+        audience="public",
+        compute=lambda: serialise(base_url),
+    )
+    content_type = "application/json" if extension == "json" else "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="ambassadors.{extension}"'
+    return response
+
+
+class DirectoryExportCsvView(View):
+    """Anyone: the public directory as CSV, one row per ambassador; several sectors share one cell,
+    separated by "; "."""
+
+    def get(self, request):
+        return _directory_download(
+            request, "csv", lambda base_url: csv_document(_export_rows(base_url), DIRECTORY_EXPORT_FIELDS)
+        )
+
+
+class DirectoryExportJsonView(View):
+    """Anyone: the public directory as JSON, with the licence."""
+
+    def get(self, request):
+        def serialise(base_url: str) -> str:
+            body = {"licence": LICENCE_TITLE, "ambassadors": _export_rows(base_url)}
+            return json.dumps(body, ensure_ascii=False)
+
+        return _directory_download(request, "json", serialise)

@@ -1,5 +1,5 @@
 """Computing functions for the registry; importing this package registers every one of them."""
 
-from . import ambassadors, budget, firms, workspaces
+from . import ambassadors, budget, firms, funding, open_data, workspaces
 
-__all__ = ["ambassadors", "budget", "firms", "workspaces"]
+__all__ = ["ambassadors", "budget", "firms", "funding", "open_data", "workspaces"]

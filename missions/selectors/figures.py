@@ -52,6 +52,9 @@ RATE_BASES = {
     "staff_disclosure_rate": "people",
     "workspace_occupancy": "desks",
     "workspace_decided_within_service_level": "applications",
+    "funding_equity_international_share": "pounds raised in rounds with a known lead investor",
+    "funding_grants_published_share": "grants",
+    "open_data_freshness": "datasets",
 }
 # A rate over fewer than this many firms, people or desks is marked "small base".
 SMALL_BASE = 30

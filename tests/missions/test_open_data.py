@@ -12,6 +12,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from missions import open_data
+from tests.ambassadors.factories import AmbassadorFactory
+from tests.funding.factories import InvestmentFactory, InvestorFactory, OpportunityFactory
 from tests.missions.factories import WMCA, IndicatorFactory, ObservationFactory, geography
 from tests.workspaces.factories import WorkspaceFactory
 
@@ -33,6 +35,9 @@ def published():
     IndicatorFactory(code="M2-90", name="Devices lent", is_public=False)
     ObservationFactory(indicator=shown, period_start="2024-01-01", period_end="2024-12-31", value=12)
     WorkspaceFactory(name='=HYPERLINK("http://evil.example")', slug="formula-hub")
+    OpportunityFactory(title="Net zero grant")
+    AmbassadorFactory(full_name="Aiko Tanaka", country="JP", public=True)
+    InvestmentFactory(grant=True, lead=(InvestorFactory(), "GB"))
     return shown
 
 
@@ -49,6 +54,8 @@ def test_the_catalogue_conforms_to_the_official_dcat_ap_shapes(client, published
     datasets = set(graph.objects(None, DCAT.dataset))
     assert URIRef(f"{BASE}/data/datasets/indicator-m1-90") in datasets
     assert URIRef(f"{BASE}/data/datasets/workspaces") in datasets
+    for identifier in ("funding-opportunities", "ambassador-directory", "grants-360giving"):
+        assert URIRef(f"{BASE}/data/datasets/{identifier}") in datasets
     assert URIRef(f"{BASE}/data/datasets/indicator-m2-90") not in datasets  # not public
 
 
@@ -63,7 +70,10 @@ def test_the_shapes_catch_a_dataset_without_its_description(client, published, s
 def test_every_listed_download_answers_with_the_media_type_it_states(client, published):
     graph = catalogue(client)
     distributions = list(graph.subjects(None, DCAT.Distribution))
-    assert len(distributions) >= 4
+    assert len(distributions) >= 10
+    downloads = {str(graph.value(distribution, DCAT.downloadURL)) for distribution in distributions}
+    for path in ("funding-opportunities.csv", "ambassadors.json", "grants-360giving.json", "grants-360giving.csv"):
+        assert f"{BASE}/data/{path}" in downloads
     for distribution in distributions:
         url = str(graph.value(distribution, DCAT.downloadURL))
         media_type = str(graph.value(distribution, DCAT.mediaType)).rsplit("media-types/", 1)[1]
@@ -89,6 +99,9 @@ def test_the_page_lists_each_dataset_with_its_downloads_and_the_licence(client, 
     page = client.get("/data/").content.decode()
     assert "M1-90: Tech firms born" in page
     assert "/indicators/M1-90/observations.csv" in page and "/data/workspaces.json" in page
+    for path in ("funding-opportunities.json", "ambassadors.csv", "grants-360giving.json", "grants-360giving.csv"):
+        assert f"/data/{path}" in page
+    assert 'id="dataset-grants-360giving"' in page  # the 360Giving dataset's landing page
     assert "Devices lent" not in page
     assert "Open Government Licence v3.0" in page
 
@@ -130,4 +143,7 @@ def test_the_page_and_the_catalogue_keep_their_query_count_as_datasets_grow(clie
     for number in range(20):
         IndicatorFactory(code=f"M3-{number + 50}")
     WorkspaceFactory.create_batch(5)
+    OpportunityFactory.create_batch(3)
+    AmbassadorFactory.create_batch(3, public=True)
+    InvestmentFactory.create_batch(3, grant=True)
     assert measure() == small

@@ -42,7 +42,7 @@ def test_catalogue_sync_is_idempotent_and_computed_indicators_have_a_function():
     second = indicator_catalogue_sync()
     assert first == second == len(CATALOGUE) == Indicator.objects.count()
     computed = Indicator.objects.filter(method=Indicator.Method.COMPUTED)
-    assert computed.count() == len(COMPUTED_INDICATORS) == 35
+    assert computed.count() == len(COMPUTED_INDICATORS) == 51
     assert not computed.filter(computation="").exists()
     assert Indicator.objects.get(code="M1-04-5Y").computation == "survival_5y"
     assert Indicator.objects.filter(owner__isnull=False).count() == 0

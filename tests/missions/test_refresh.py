@@ -19,6 +19,7 @@ from portal.models import FirmYear, LocalAuthority, Organisation
 from tests.ambassadors.network_factories import ActivityFactory, AmbassadorFactory, LeadFactory
 from tests.conftest import run_at_once
 from tests.funding.budget_factories import BudgetLineFactory, SpendEntryFactory
+from tests.funding.factories import InvestmentFactory, InvestorFactory, OpportunityFactory
 from tests.missions.factories import IndicatorFactory, ObservationFactory, RefreshRunFactory
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 from tests.workspaces.factories import offered_application
@@ -28,7 +29,8 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 
 
 def firms_build(count: int = 30) -> None:
-    """Firms born 2012–2016 across the boroughs, some dissolved, with staff counts that grow."""
+    """Firms born 2012–2016 across the boroughs, some dissolved, with staff counts that grow; the
+    first raised a UK-led equity round, so the funding indicators (first by code) have values."""
     boroughs = [choice for choice in LocalAuthority.values if choice != LocalAuthority.OUTSIDE]
     for index in range(count):
         firm = OrganisationFactory(
@@ -41,6 +43,8 @@ def firms_build(count: int = 30) -> None:
             FirmYearFactory.build(organisation=firm, year=year, employees=10 + index * (year - 2014))
             for year in (2015, 2018, 2021)
         )
+        if index == 0:
+            InvestmentFactory(firm=firm, lead=(InvestorFactory(), "GB"))
 
 
 def snapshot() -> set[tuple]:
@@ -87,6 +91,9 @@ def test_a_run_computes_every_computed_indicator_and_reaches_100_percent(catalog
     # A plan line and a cost, for the budget's indicators.
     BudgetLineFactory()
     SpendEntryFactory()
+    # A UK-led round and a grant through a listed opportunity, for the funding indicators.
+    InvestmentFactory(firm=supported, lead=(InvestorFactory(), "GB"))
+    InvestmentFactory(firm=supported, grant=True, lead=(InvestorFactory(), "GB"), opportunity=OpportunityFactory())
     run = refresh()
     assert run.status == RefreshRun.Status.SUCCEEDED
     assert run.indicators_done == run.indicators_total == catalogue

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         workspace_counts = workspaces_demo.seed(scale=scale)
         network = ambassadors_demo.seed()
         funding_counts = funding_demo.seed()
+        grant_counts = funding_demo.grants_seed()
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             f"Demo funding opportunities: {funding_counts['opportunities']} "
             f"({funding_counts['new_opportunities']} new) from {funding_counts['funders']} funders, "
             "each marked synthetic."
+            f" Demo grants and awards: {grant_counts['grants']} ({grant_counts['new_grants']} new)."
         )
         self.stdout.write(
             f"Demo programme budget: {funding_counts['budget_lines']} plan lines, "
