@@ -31,6 +31,18 @@ def new_password_hint() -> str:
     return f"{length}Not a common password, not only numbers and not close to your name or email address."
 
 
+EMAIL_CHECK_HINT = "We will email a code to this address to check it is yours."
+APP_CODE_LABEL = "Code from your authenticator app"
+APP_CODE_REQUIRED = "Enter the code from your authenticator app"
+
+
+def _new_password_labels() -> dict[str, tuple[str, str, str]]:
+    return {
+        "password1": ("New password", new_password_hint(), "Enter a new password"),
+        "password2": ("Confirm new password", "Type the new password again.", "Confirm your new password"),
+    }
+
+
 def _relabel(form: forms.Form, fields: dict[str, tuple[str, str, str]]) -> None:
     """Give each named field its label, hint and "required" message, and drop any placeholder:
     a placeholder disappears as soon as someone types."""
@@ -41,6 +53,24 @@ def _relabel(form: forms.Form, fields: dict[str, tuple[str, str, str]]) -> None:
         field.error_messages["required"] = required
     for field in form.fields.values():
         field.widget.attrs.pop("placeholder", None)
+
+
+class PortalWordsMixin:
+    """An allauth form in the portal's words: each field of ``labels`` (name: label, hint,
+    "required" message) gets them, placeholders go, and an ``email`` field gets the portal's
+    message for an address it cannot read. Forms whose hints are worked out from settings give
+    them in ``portal_labels``."""
+
+    labels: dict[str, tuple[str, str, str]] = {}
+
+    def portal_labels(self) -> dict[str, tuple[str, str, str]]:
+        return self.labels
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(self, self.portal_labels())
+        if "email" in self.fields:
+            self.fields["email"].error_messages["invalid"] = EMAIL_MESSAGES["invalid"]
 
 
 def _check_same_password(form: forms.Form, message: str = SAME_PASSWORD_MESSAGE) -> None:
@@ -76,26 +106,20 @@ class LoginForm(account_forms.LoginForm):
             field.widget.attrs.pop("placeholder", None)
 
 
-class SignupForm(account_forms.SignupForm):
+class SignupForm(PortalWordsMixin, account_forms.SignupForm):
     """Founders' sign-up (with the full name from ``portal.forms.SignupForm``): labels, hints and
     every error at once, the passwords' mismatch included."""
 
+    def portal_labels(self):
+        return {
+            "full_name": ("Full name", "", "Enter your full name"),
+            "email": ("Email address", EMAIL_CHECK_HINT, EMAIL_MESSAGES["required"]),
+            "password1": ("Password", new_password_hint(), "Enter a password"),
+            "password2": ("Confirm password", "Type the password again.", "Confirm your password"),
+        }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "full_name": ("Full name", "", "Enter your full name"),
-                "email": (
-                    "Email address",
-                    "We will email a code to this address to check it is yours.",
-                    EMAIL_MESSAGES["required"],
-                ),
-                "password1": ("Password", new_password_hint(), "Enter a password"),
-                "password2": ("Confirm password", "Type the password again.", "Confirm your password"),
-            },
-        )
-        self.fields["email"].error_messages["invalid"] = EMAIL_MESSAGES["invalid"]
         self.fields["full_name"].error_messages["max_length"] = "Your name must be 200 characters or fewer"
 
     def clean(self):
@@ -105,37 +129,20 @@ class SignupForm(account_forms.SignupForm):
         return cleaned_data
 
 
-class AddEmailForm(account_forms.AddEmailForm):
+class AddEmailForm(PortalWordsMixin, account_forms.AddEmailForm):
     """Another email address for the account; it is checked with a code before it can be used."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "email": (
-                    "Email address",
-                    "We will email a code to this address to check it is yours.",
-                    EMAIL_MESSAGES["required"],
-                )
-            },
-        )
-        self.fields["email"].error_messages["invalid"] = EMAIL_MESSAGES["invalid"]
+    labels = {"email": ("Email address", EMAIL_CHECK_HINT, EMAIL_MESSAGES["required"])}
 
 
-class ChangePasswordForm(account_forms.ChangePasswordForm):
+class ChangePasswordForm(PortalWordsMixin, account_forms.ChangePasswordForm):
     """Change the password of a signed-in account: the current one, then the new one twice."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "oldpassword": ("Current password", "", "Enter your current password"),
-                "password1": ("New password", new_password_hint(), "Enter a new password"),
-                "password2": ("Confirm new password", "Type the new password again.", "Confirm your new password"),
-            },
-        )
+    def portal_labels(self):
+        return {
+            "oldpassword": ("Current password", "", "Enter your current password"),
+            **_new_password_labels(),
+        }
 
     def clean(self):
         # allauth's own check compares the two only when the first is valid, in its own words.
@@ -144,36 +151,17 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
         return cleaned_data
 
 
-class ResetPasswordForm(account_forms.ResetPasswordForm):
+class ResetPasswordForm(PortalWordsMixin, account_forms.ResetPasswordForm):
     """Ask for a password reset link by email address."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "email": (
-                    "Email address",
-                    "The address you sign in with.",
-                    "Enter the email address you sign in with",
-                )
-            },
-        )
-        self.fields["email"].error_messages["invalid"] = EMAIL_MESSAGES["invalid"]
+    labels = {"email": ("Email address", "The address you sign in with.", "Enter the email address you sign in with")}
 
 
-class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(PortalWordsMixin, account_forms.ResetPasswordKeyForm):
     """Choose a new password from a reset link."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "password1": ("New password", new_password_hint(), "Enter a new password"),
-                "password2": ("Confirm new password", "Type the new password again.", "Confirm your new password"),
-            },
-        )
+    def portal_labels(self):
+        return _new_password_labels()
 
     def clean(self):
         cleaned_data = super(account_forms.PasswordVerificationMixin, self).clean()
@@ -181,77 +169,45 @@ class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
         return cleaned_data
 
 
-class ReauthenticateForm(account_forms.ReauthenticateForm):
+class ReauthenticateForm(PortalWordsMixin, account_forms.ReauthenticateForm):
     """Confirm it is you with your password before a change to how you sign in."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"password": ("Password", "The password you sign in with.", "Enter your password")})
+    labels = {"password": ("Password", "The password you sign in with.", "Enter your password")}
 
 
-class ConfirmEmailVerificationCodeForm(account_forms.ConfirmEmailVerificationCodeForm):
+class ConfirmEmailVerificationCodeForm(PortalWordsMixin, account_forms.ConfirmEmailVerificationCodeForm):
     """The code emailed to check an address."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "code": (
-                    "Confirmation code",
-                    "The code in the email we sent you.",
-                    "Enter the code from the email",
-                )
-            },
-        )
+    labels = {"code": ("Confirmation code", "The code in the email we sent you.", "Enter the code from the email")}
 
 
-class MfaAuthenticateForm(mfa_forms.AuthenticateForm):
+class MfaAuthenticateForm(PortalWordsMixin, mfa_forms.AuthenticateForm):
     """The second sign-in step: a code from the authenticator app, or a recovery code."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "code": (
-                    "Code from your authenticator app",
-                    CODE_HINT + " If you have lost your device, enter one of your recovery codes instead.",
-                    "Enter the code from your authenticator app",
-                )
-            },
+    labels = {
+        "code": (
+            APP_CODE_LABEL,
+            CODE_HINT + " If you have lost your device, enter one of your recovery codes instead.",
+            APP_CODE_REQUIRED,
         )
+    }
 
 
-class MfaReauthenticateForm(mfa_forms.ReauthenticateForm):
+class MfaReauthenticateForm(PortalWordsMixin, mfa_forms.ReauthenticateForm):
     """Confirm it is you with a code before a change to how you sign in."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "code": (
-                    "Code from your authenticator app",
-                    CODE_HINT + " You can also enter one of your recovery codes.",
-                    "Enter the code from your authenticator app",
-                )
-            },
-        )
+    labels = {
+        "code": (APP_CODE_LABEL, CODE_HINT + " You can also enter one of your recovery codes.", APP_CODE_REQUIRED)
+    }
 
 
-class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+class ActivateTOTPForm(PortalWordsMixin, totp_forms.ActivateTOTPForm):
     """Set up the authenticator app: the code it shows proves it holds the secret."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "code": (
-                    "Code from your authenticator app",
-                    "After adding the account to the app, enter the 6-digit code it shows, like 123456.",
-                    "Enter the code from your authenticator app",
-                )
-            },
+    labels = {
+        "code": (
+            APP_CODE_LABEL,
+            "After adding the account to the app, enter the 6-digit code it shows, like 123456.",
+            APP_CODE_REQUIRED,
         )
+    }
