@@ -1,6 +1,6 @@
 """The funding models, one module per part of the app; imports stay ``funding.models.<Name>``."""
 
-from .investments import Investment, InvestmentInvestor
+from .investments import Investment, InvestmentImport, InvestmentInvestor
 from .opportunities import (
     CLOSING_SOON_DAYS,
     FUNDER_KINDS,
@@ -16,6 +16,7 @@ __all__ = [
     "CLOSING_SOON_DAYS",
     "FUNDER_KINDS",
     "Investment",
+    "InvestmentImport",
     "InvestmentInvestor",
     "Opportunity",
     "OpportunityArea",

@@ -1,0 +1,507 @@
+"""Writes of the investment register. The staff pages, the CSV import, the partner API and the
+demo loader call these; nothing else writes deals.
+
+Every write checks every value at once against its unit and period (whole pounds above zero or
+undisclosed, a date from 1990 to today, a stage only for equity rounds, a firm that is a firm,
+each investor once with a country, at most one lead) and raises one field-keyed ValidationError
+naming every problem. A deal that matches another on firm, date, amount and kind (an undisclosed
+amount matches an undisclosed one) is saved with ``possible_duplicate_of`` set, never silently
+added twice or dropped; the firm's row is locked while that is decided, so two writers of the same
+deal at once see each other. A change to a verified deal's facts takes the verification away.
+Every write bumps the ``investments`` data key as its last statement.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history
+
+from portal.models import Organisation
+from portal.page_cache import data_version_bump
+from portal.permissions import Actor
+
+from .models import Investment, InvestmentInvestor
+from .permissions import (
+    can_change_investment,
+    can_delete_investment,
+    can_record_investment,
+    can_verify_investment,
+    investment_delete_refusal,
+)
+
+INVESTMENT_FIELDS = ("firm", "kind", "stage", "amount_gbp", "announced_on", "opportunity", "title", "source")
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+MAX_INVESTMENT_GBP = 10**11  # a hundred billion pounds: anything larger is a typing slip
+MAX_INVESTORS = 50
+INVESTMENTS_BULK_LIMIT = 1000
+TITLE_MAX, SOURCE_MAX = 200, 500
+RECORD_REFUSAL = "Only commissioner staff, and partners with the investments:write scope, record investments."
+
+
+def _attribute(field: str) -> str:
+    return f"{field}_id" if field in ("firm", "opportunity") else field
+
+
+def duplicate_key(investment) -> tuple:
+    """What two deals share when one may be the other: firm, date, amount (None when undisclosed)
+    and kind. Works on a model instance and on a ``values()`` row alike."""
+    get = investment.get if isinstance(investment, dict) else lambda name: getattr(investment, name)
+    return (get("firm_id"), get("announced_on"), get("amount_gbp"), get("kind"))
+
+
+def investor_entry_key(entry: dict):
+    """One investor of a deal: its organisation's id, or a new organisation's name in lower case."""
+    organisation = entry.get("investor")
+    return organisation.pk if organisation is not None else ("new", (entry.get("name") or "").strip().lower())
+
+
+def investment_value_errors(
+    *, values: dict, investors: list[dict] | None, today: datetime.date | None = None
+) -> dict[str, list[str]]:
+    """Every problem of a deal's ``values`` (the model's fields, ``firm`` and ``opportunity`` as
+    instances) and of its ``investors`` (each ``{"investor": Organisation or None, "name": a new
+    organisation's name, "is_lead": bool, "country": ISO code}``), keyed by field; an investor's
+    by ``investors.<index>.<investor|country>``, a rule across them by ``investors``. Runs no
+    query. Empty when all is well."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    firm = values.get("firm")
+    if firm is None:
+        add("firm", "Choose the firm the money went to")
+    elif firm.kind != Organisation.Kind.FIRM:
+        add("firm", f"{firm.name} is a {firm.get_kind_display().lower()}, not a firm")
+    kind, stage = values.get("kind") or "", values.get("stage") or ""
+    if not kind:
+        add("kind", "Choose the kind: equity round, grant, loan or other")
+    elif kind not in Investment.Kind.values:
+        add("kind", "Choose the kind from the list: equity, grant, loan or other")
+    if stage and stage not in Investment.Stage.values:
+        add("stage", "Choose the stage from the list")
+    elif stage and kind in Investment.Kind.values and kind != Investment.Kind.EQUITY:
+        add("stage", "Only equity rounds have a stage: leave it empty for a " + Investment.Kind(kind).label.lower())
+    amount = values.get("amount_gbp")
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            add("amount_gbp", "Enter the amount as a whole number of pounds, like 250000")
+        elif amount <= 0:
+            add("amount_gbp", "The amount must be more than £0; leave it empty when it was not disclosed")
+        elif amount > MAX_INVESTMENT_GBP:
+            add("amount_gbp", f"The amount must be at most £{MAX_INVESTMENT_GBP:,}")
+    day = values.get("announced_on")
+    if day is None:
+        add("announced_on", "Enter the date the deal closed or the award was made")
+    elif day > today:
+        add("announced_on", "The date cannot be in the future: record a deal once it has closed")
+    elif day < EARLIEST_DATE:
+        add("announced_on", f"The date must be in {EARLIEST_DATE.year} or later")
+    if not (values.get("source") or "").strip():
+        add("source", "Say where the figure comes from: a web address or a document")
+    elif len(values["source"]) > SOURCE_MAX:
+        add("source", f"The source must be {SOURCE_MAX} characters or fewer")
+    if len(values.get("title") or "") > TITLE_MAX:
+        add("title", f"What it is for must be {TITLE_MAX} characters or fewer")
+    for key, message in _investor_errors(investors or [], firm).items():
+        errors.setdefault(key, []).extend(message)
+    return errors
+
+
+def _investor_errors(investors: list[dict], firm: Organisation | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if len(investors) > MAX_INVESTORS:
+        errors["investors"] = [f"Record at most {MAX_INVESTORS} investors of one deal"]
+        return errors
+    seen: dict = {}
+    leads = []
+    for index, entry in enumerate(investors):
+        organisation = entry.get("investor")
+        name = organisation.name if organisation is not None else (entry.get("name") or "").strip()
+        if organisation is None and not name:
+            errors[f"investors.{index}.investor"] = ["Choose the investor"]
+        elif firm is not None and organisation is not None and organisation.pk == firm.pk:
+            errors[f"investors.{index}.investor"] = ["The firm cannot be its own investor"]
+        elif investor_entry_key(entry) in seen:
+            errors[f"investors.{index}.investor"] = [f"{name} is listed twice: list each investor once"]
+        seen.setdefault(investor_entry_key(entry), index)
+        country = entry.get("country") or ""
+        if not country:
+            errors[f"investors.{index}.country"] = ["Choose the country the investor is based in"]
+        elif country not in countries:
+            errors[f"investors.{index}.country"] = ["Choose a country from the list (a two-letter code like GB or US)"]
+        if entry.get("is_lead"):
+            leads.append(name)
+    if len(leads) > 1:
+        errors["investors"] = [f"Only one investor can be the lead: {', '.join(leads)} are all marked as the lead"]
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fields(data: dict) -> dict:
+    unknown = set(data) - set(INVESTMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown investment fields: {sorted(unknown)}")
+    fields = dict(data)
+    for name in ("stage", "title", "source"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    return fields
+
+
+def _record_actor(instance, actor: Actor) -> None:
+    """Name the writer in the change history: the person, or the API client and its partner."""
+    instance._history_user = actor.history_user
+    instance._change_reason = actor.history_reason
+
+
+def _firms_lock(firm_ids: Iterable[int]) -> None:
+    """Lock the firms' rows (in id order, so two writers never wait on each other in a cycle):
+    deals of one firm are written one writer at a time, so each sees the other's duplicates."""
+    list(Organisation.objects.select_for_update().filter(pk__in=set(firm_ids)).order_by("pk").values_list("pk"))
+
+
+def _duplicate_of(investment: Investment, *, earlier_only: bool = False) -> int | None:
+    """The id of the earliest other deal with the same firm, date, amount and kind, if any; with
+    ``earlier_only``, of one recorded before it (so two copies never point at each other)."""
+    matches = Investment.objects.filter(
+        firm_id=investment.firm_id, announced_on=investment.announced_on, kind=investment.kind
+    ).exclude(pk=investment.pk)
+    if earlier_only:
+        matches = matches.filter(pk__lt=investment.pk)
+    if investment.amount_gbp is None:
+        matches = matches.filter(amount_gbp__isnull=True)
+    else:
+        matches = matches.filter(amount_gbp=investment.amount_gbp)
+    return matches.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _investors_set(investment: Investment, investors: list[dict], actor: Actor) -> bool:
+    """Make the deal's investor rows those of ``investors`` (each with an organisation), changing
+    only what differs so the history shows real changes. Returns whether anything changed."""
+    existing = {row.investor_id: row for row in investment.investor_rows.all()}
+    wanted = {entry["investor"].pk: entry for entry in investors}
+    changed = False
+
+    def save(row: InvestmentInvestor, **kwargs) -> None:
+        _record_actor(row, actor)
+        row.save(**kwargs)
+
+    for pk, row in existing.items():
+        if pk not in wanted:
+            _record_actor(row, actor)
+            row.delete()
+            changed = True
+    # A lead that stops being the lead first, so the one-lead constraint holds at every step.
+    for pk, row in existing.items():
+        if pk in wanted and row.is_lead and not wanted[pk].get("is_lead"):
+            row.is_lead = False
+            save(row, update_fields=["is_lead"])
+            changed = True
+    for pk, entry in wanted.items():
+        row = existing.get(pk)
+        is_lead, country = bool(entry.get("is_lead")), entry["country"]
+        if row is None:
+            row = InvestmentInvestor(
+                investment=investment, investor=entry["investor"], is_lead=is_lead, country=country
+            )
+            save(row)
+            changed = True
+        elif row.is_lead != is_lead or row.country.code != country:
+            row.is_lead, row.country = is_lead, country
+            save(row, update_fields=["is_lead", "country"])
+            changed = True
+    return changed
+
+
+def _new_investors_create(investors: list[dict], actor: Actor) -> list[dict]:
+    """The entries with an organisation each: a name the registry does not hold becomes a new
+    investor organisation (a funder), which only staff may create (PermissionDenied otherwise)."""
+    from portal.services import organisation_create
+
+    entries = []
+    for entry in investors:
+        if entry.get("investor") is None:
+            data = {"name": entry["name"].strip(), "kind": Organisation.Kind.FUNDER, "is_tech": False}
+            entry = {**entry, "investor": organisation_create(data=data, actor=actor)}
+        entries.append(entry)
+    return entries
+
+
+def investor_entries(investment: Investment) -> list[dict]:
+    """A stored deal's investors in the shape the services take (for forms and partial updates)."""
+    return [
+        {"investor": row.investor, "is_lead": row.is_lead, "country": row.country.code}
+        for row in investment.investor_rows.select_related("investor").order_by("-is_lead", "pk")
+    ]
+
+
+def _duplicates_recheck(pks: Iterable[int]) -> None:
+    """Work out again what each of these deals may duplicate (after the deal they pointed at
+    changed or went): another copy, or nothing."""
+    for investment in Investment.objects.filter(pk__in=list(pks)).order_by("pk"):
+        match = _duplicate_of(investment, earlier_only=True)
+        if match != investment.possible_duplicate_of_id:
+            investment.possible_duplicate_of_id = match
+            investment._change_reason = "The deal it matched changed or was removed"
+            investment.save(update_fields=["possible_duplicate_of", "updated_at"])
+
+
+@transaction.atomic
+def investment_create(
+    *, data: dict, investors: list[dict], actor: Actor, origin: str = Investment.Origin.STAFF
+) -> Investment:
+    """Record one deal from ``data`` (the fields of ``INVESTMENT_FIELDS``, ``firm`` and
+    ``opportunity`` as instances) and its ``investors`` (``{"investor", "is_lead", "country"}``;
+    an entry with no ``investor`` but a ``name`` adds that organisation to the registry as a new
+    funder, which only staff may).
+    A partner client's deal has ``origin`` partner and its organisation as ``submitted_by``; a
+    person's is ``origin`` (staff by default) with them as ``created_by``.
+
+    Raises PermissionDenied unless ``can_record_investment`` allows it; ValidationError (every
+    problem at once, field-keyed) for bad values. A deal like an existing one is saved flagged as
+    its possible duplicate. Not idempotent: each call adds one (the API's Idempotency-Key makes a
+    retried request safe)."""
+    if not can_record_investment(actor):
+        raise PermissionDenied(RECORD_REFUSAL)
+    investment = Investment(**_fields(data))
+    if actor.is_client:
+        investment.origin, investment.submitted_by = Investment.Origin.PARTNER, actor.partner
+    else:
+        investment.origin, investment.created_by = origin, actor.history_user
+    _raise_if(investment_value_errors(values=_values(investment), investors=investors))
+    _firms_lock([investment.firm_id])
+    investment.possible_duplicate_of_id = _duplicate_of(investment)
+    _record_actor(investment, actor)
+    investment.save()
+    _investors_set(investment, _new_investors_create(investors, actor), actor)
+    data_version_bump("investments")
+    return investment
+
+
+def _values(investment: Investment) -> dict:
+    values = {name: getattr(investment, name) for name in INVESTMENT_FIELDS if name not in ("firm", "opportunity")}
+    values["firm"] = investment.firm if investment.firm_id else None
+    values["opportunity"] = investment.opportunity if investment.opportunity_id else None
+    return values
+
+
+@transaction.atomic
+def investment_update(
+    *, investment: Investment, data: dict, actor: Actor, investors: list[dict] | None = None
+) -> Investment:
+    """Change the given fields of a deal and, when ``investors`` is given, make its investors
+    those (fields and investors left out stay). A change to the firm, date, amount or kind works
+    out again whether it may duplicate another (and whether the deals flagged as its duplicates
+    still are); a change to any fact takes away the verification, which staff give again.
+
+    Raises PermissionDenied (before changing anything) unless ``can_change_investment`` allows
+    it; ValidationError (every problem at once) for bad values. Idempotent: the same change again
+    changes nothing and bumps nothing."""
+    if not can_change_investment(actor, investment):
+        raise PermissionDenied("You may change only the investments your organisation submitted.")
+    fields = _fields(data)
+    investment = (
+        Investment.objects.select_for_update(of=("self",)).select_related("firm", "opportunity").get(pk=investment.pk)
+    )
+    before_key = duplicate_key(investment)
+    before = {name: getattr(investment, _attribute(name)) for name in fields}
+    for name, value in fields.items():
+        setattr(investment, name, value)
+    current = investor_entries(investment)
+    wanted = investors if investors is not None else current
+    _raise_if(investment_value_errors(values=_values(investment), investors=wanted))
+    changed = [name for name in fields if getattr(investment, _attribute(name)) != before[name]]
+    same_investors = sorted((investor_entry_key(e), bool(e.get("is_lead")), e["country"]) for e in wanted) == sorted(
+        (investor_entry_key(e), bool(e.get("is_lead")), e["country"]) for e in current
+    )
+    if not changed and same_investors:
+        return investment
+    update_fields = [*changed, "updated_at"]
+    key_changed = duplicate_key(investment) != before_key
+    if key_changed:
+        _firms_lock({before_key[0], investment.firm_id})
+        investment.possible_duplicate_of_id = _duplicate_of(investment)
+        update_fields.append("possible_duplicate_of")
+    if investment.verified_at is not None:
+        investment.verified_at, investment.verified_by = None, None
+        update_fields += ["verified_at", "verified_by"]
+    _record_actor(investment, actor)
+    investment.save(update_fields=update_fields)
+    if not same_investors:
+        _investors_set(investment, _new_investors_create(wanted, actor), actor)
+    if key_changed:
+        _duplicates_recheck(Investment.objects.filter(possible_duplicate_of=investment).values_list("pk", flat=True))
+    data_version_bump("investments")
+    return investment
+
+
+@transaction.atomic
+def investment_verify(*, investment: Investment, actor: Actor) -> Investment:
+    """Mark a deal checked by staff (who and when). Raises PermissionDenied for anyone but staff;
+    ValidationError while it is flagged as a possible duplicate (clear the flag or delete one
+    first). Idempotent: verifying a verified deal changes nothing and bumps nothing."""
+    if not can_verify_investment(actor):
+        raise PermissionDenied("Only commissioner staff verify investments.")
+    investment = Investment.objects.select_for_update().get(pk=investment.pk)
+    if investment.verified_at is not None:
+        return investment
+    if investment.possible_duplicate_of_id is not None:
+        raise ValidationError(
+            f"This may be a duplicate of investment #{investment.possible_duplicate_of_id}: delete one of "
+            "them, or say it is not a duplicate, before verifying it."
+        )
+    investment.verified_at, investment.verified_by = timezone.now(), actor.history_user
+    _record_actor(investment, actor)
+    investment.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    data_version_bump("investments")
+    return investment
+
+
+@transaction.atomic
+def investment_duplicate_clear(*, investment: Investment, actor: Actor) -> Investment:
+    """Say a flagged deal is not a duplicate: the flag goes and stays gone while its firm, date,
+    amount and kind stay the same. Raises PermissionDenied for anyone but staff. Idempotent."""
+    if not can_verify_investment(actor):
+        raise PermissionDenied("Only commissioner staff clear a possible-duplicate flag.")
+    investment = Investment.objects.select_for_update().get(pk=investment.pk)
+    if investment.possible_duplicate_of_id is None:
+        return investment
+    investment.possible_duplicate_of_id = None
+    _record_actor(investment, actor)
+    investment.save(update_fields=["possible_duplicate_of", "updated_at"])
+    data_version_bump("investments")
+    return investment
+
+
+@transaction.atomic
+def investment_delete(*, investment: Investment, actor: Actor) -> None:
+    """Delete a deal (recorded twice, or in error); its history stays for the audit. Deals
+    flagged as its duplicates are checked again (another copy, or no flag). Raises
+    PermissionDenied unless ``can_delete_investment`` allows it."""
+    if not can_delete_investment(actor, investment):
+        raise PermissionDenied(investment_delete_refusal(actor, investment))
+    investment = Investment.objects.select_for_update().get(pk=investment.pk)
+    flagged = list(Investment.objects.filter(possible_duplicate_of=investment).values_list("pk", flat=True))
+    for row in investment.investor_rows.all():
+        _record_actor(row, actor)
+        row.delete()
+    _record_actor(investment, actor)
+    investment.delete()
+    _duplicates_recheck(flagged)
+    data_version_bump("investments")
+
+
+def investments_insert(
+    items: list[tuple[Investment, list[dict]]], *, history_user=None, history_reason: str | None = None
+) -> list[Investment]:
+    """Insert many checked deals at once, each with its investors (with organisations), flagging
+    each that matches a stored deal or an earlier one of ``items``; returns them in the order
+    given. For callers that have checked every value (bulk writes, imports, the demo); they hold
+    the transaction and bump the data key. A fixed number of statements per thousand deals."""
+    if not items:
+        return []
+    _firms_lock(investment.firm_id for investment, _ in items)
+    stored = Investment.objects.filter(
+        firm_id__in={i.firm_id for i, _ in items}, announced_on__in={i.announced_on for i, _ in items}
+    )
+    first: dict[tuple, int] = {}
+    for row in stored.order_by("pk").values("pk", "firm_id", "announced_on", "amount_gbp", "kind"):
+        first.setdefault(duplicate_key(row), row["pk"])
+    originals, copies, seen = [], [], set()
+    for position, (investment, _) in enumerate(items):
+        key = duplicate_key(investment)
+        if key in first:
+            investment.possible_duplicate_of_id = first[key]
+            originals.append(position)
+        elif key in seen:
+            copies.append(position)
+        else:
+            seen.add(key)
+            originals.append(position)
+    options = {"default_user": history_user, "default_change_reason": history_reason}
+    bulk_create_with_history([items[p][0] for p in originals], Investment, batch_size=500, **options)
+    for position in originals:
+        first.setdefault(duplicate_key(items[position][0]), items[position][0].pk)
+    for position in copies:
+        items[position][0].possible_duplicate_of_id = first[duplicate_key(items[position][0])]
+    bulk_create_with_history([items[p][0] for p in copies], Investment, batch_size=500, **options)
+    rows = [
+        InvestmentInvestor(
+            investment=investment,
+            investor=entry["investor"],
+            is_lead=bool(entry.get("is_lead")),
+            country=entry["country"],
+        )
+        for investment, investors in items
+        for entry in investors
+    ]
+    bulk_create_with_history(rows, InvestmentInvestor, batch_size=1000, **options)
+    return [investment for investment, _ in items]
+
+
+@transaction.atomic
+def investments_submit_bulk(*, items: list[dict], actor: Actor) -> list[Investment]:
+    """Record up to ``INVESTMENTS_BULK_LIMIT`` deals at once, all or nothing, each as
+    ``investment_create`` records one for ``actor``. Each item holds the fields with ``firm`` and
+    ``opportunity`` as ids and ``investors`` as ``{"organisation": id, "is_lead", "country"}``.
+
+    Raises ValidationError keyed ``"<index>.<field>"`` (index from 0; an investor's as
+    ``"<index>.investors.<n>.organisation"``) naming every broken rule of every item, and writes
+    nothing; PermissionDenied as ``investment_create``. Deals like stored ones, or like earlier
+    items, are saved flagged."""
+    from .models import Opportunity
+
+    if not can_record_investment(actor):
+        raise PermissionDenied(RECORD_REFUSAL)
+    if len(items) > INVESTMENTS_BULK_LIMIT:
+        raise ValidationError({"non_field_errors": f"Send at most {INVESTMENTS_BULK_LIMIT:,} investments at once."})
+    organisation_ids = {item["firm"] for item in items} | {
+        entry["organisation"] for item in items for entry in item.get("investors") or []
+    }
+    organisations = Organisation.objects.in_bulk(organisation_ids)
+    opportunities = Opportunity.objects.in_bulk({item["opportunity"] for item in items if item.get("opportunity")})
+    errors: dict[str, list[str]] = {}
+    prepared = []
+    for index, item in enumerate(items):
+        item_errors: dict[str, list[str]] = {}
+        values = {name: item.get(name, "" if name in ("stage", "title") else None) for name in INVESTMENT_FIELDS}
+        values["firm"] = organisations.get(item["firm"])
+        if values["firm"] is None:
+            item_errors["firm"] = ["No organisation with this id."]
+        values["opportunity"] = opportunities.get(item["opportunity"]) if item.get("opportunity") else None
+        if item.get("opportunity") and values["opportunity"] is None:
+            item_errors["opportunity"] = ["No funding opportunity with this id."]
+        investors = []
+        for n, entry in enumerate(item.get("investors") or []):
+            organisation = organisations.get(entry["organisation"])
+            if organisation is None:
+                item_errors[f"investors.{n}.organisation"] = ["No organisation with this id."]
+            investors.append({**entry, "investor": organisation, "name": ""})
+        for key, messages in investment_value_errors(values=values, investors=investors).items():
+            key = key.replace(".investor", ".organisation")
+            if key not in item_errors and not (key == "firm" and values["firm"] is None):
+                item_errors[key] = messages
+        errors.update({f"{index}.{key}": messages for key, messages in item_errors.items()})
+        if not item_errors:
+            investment = Investment(**_fields(values))
+            if actor.is_client:
+                investment.origin, investment.submitted_by = Investment.Origin.PARTNER, actor.partner
+            else:
+                investment.origin, investment.created_by = Investment.Origin.STAFF, actor.history_user
+            prepared.append((investment, investors))
+    _raise_if(errors)
+    created = investments_insert(prepared, history_user=actor.history_user, history_reason=actor.history_reason)
+    data_version_bump("investments")
+    return created
