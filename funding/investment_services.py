@@ -110,12 +110,13 @@ def investment_value_errors(
         add("source", f"The source must be {SOURCE_MAX} characters or fewer")
     if len(values.get("title") or "") > TITLE_MAX:
         add("title", f"What it is for must be {TITLE_MAX} characters or fewer")
-    for key, message in _investor_errors(investors or [], firm).items():
+    for key, message in investor_errors(investors or [], firm).items():
         errors.setdefault(key, []).extend(message)
     return errors
 
 
-def _investor_errors(investors: list[dict], firm: Organisation | None) -> dict[str, list[str]]:
+def investor_errors(investors: list[dict], firm: Organisation | None) -> dict[str, list[str]]:
+    """The problems of a deal's investors alone (see ``investment_value_errors``). No query."""
     errors: dict[str, list[str]] = {}
     if len(investors) > MAX_INVESTORS:
         errors["investors"] = [f"Record at most {MAX_INVESTORS} investors of one deal"]
