@@ -99,11 +99,7 @@ class InvestmentFilterSet(django_filters.FilterSet):
     )
     origin = django_filters.ChoiceFilter(
         label="Recorded",
-        choices=[
-            (Investment.Origin.STAFF, "By staff"),
-            (Investment.Origin.PARTNER, "By a partner, through the API"),
-            (Investment.Origin.IMPORT, "From a CSV import"),
-        ],
+        choices=Investment.Origin.choices,
         empty_label="Any way",
         error_messages={"invalid_choice": "Choose how it was recorded from the list"},
     )

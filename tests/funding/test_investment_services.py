@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from funding import investment_services as services
+from funding import investment_submissions as submissions
 from funding.models import Investment, InvestmentInvestor
 from funding.permissions import investments_writable_by
 from portal.models import Organisation
@@ -293,10 +294,10 @@ def test_bulk_is_all_or_nothing_and_names_each_item_and_field(staff):
         item(firm=999_999),
         item(investors=[{"organisation": 999_998, "country": "GB"}]),
     ]
-    errors = errors_of(lambda: services.investments_submit_bulk(items=items, actor=staff))
+    errors = errors_of(lambda: submissions.investments_submit_bulk(items=items, actor=staff))
     assert set(errors) == {"1.amount_gbp", "2.firm", "3.investors.0.organisation"}
     assert not Investment.objects.exists() and not InvestmentInvestor.objects.exists()
-    created = services.investments_submit_bulk(items=[item(), item(), item(amount_gbp=None)], actor=staff)
+    created = submissions.investments_submit_bulk(items=[item(), item(), item(amount_gbp=None)], actor=staff)
     assert [c.possible_duplicate_of_id for c in created] == [None, created[0].pk, None]
     assert InvestmentInvestor.objects.filter(is_lead=True).count() == 3
     assert all(c.history.get().history_user == staff.user for c in created)
