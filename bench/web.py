@@ -121,6 +121,13 @@ TARGETS = [
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target(
+        "/dashboard/investments/?kind=equity&lead=international&ordering=-amount_gbp", "staff", REFERENCE_PAGE, 1 / 5
+    ),
+    Target("/dashboard/investments/duplicates/", "staff", REFERENCE_PAGE, 1 / 5),
+    # The first demo investment: the benchmark's database is fresh, so seed_demo's rows start at 1.
+    Target("/dashboard/investments/1/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
@@ -135,6 +142,7 @@ TARGETS = [
     Target("/api/v1/webhook-deliveries/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/leads/", "staff", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/funding-opportunities/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/investments/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.

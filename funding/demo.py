@@ -102,8 +102,9 @@ def _funders() -> list[Organisation]:
 
 @transaction.atomic
 def seed(*, today: datetime.date | None = None) -> dict:
-    """Create the demo funders and opportunities that are missing. Returns counts: ``opportunities``
-    (demo ones in all), ``new_opportunities`` and ``funders``."""
+    """Create the demo funders and opportunities that are missing, then the demo investments
+    (``investment_demo``). Returns counts: ``opportunities`` (demo ones in all),
+    ``new_opportunities``, ``funders``, ``investments``, ``new_investments`` and ``flagged``."""
     today = today or timezone.localdate()
     funders = _funders()
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -164,8 +165,11 @@ def seed(*, today: datetime.date | None = None) -> dict:
         created = services.opportunities_bulk_create(
             [o for _, o in new], {position: rules[i] for position, (i, _) in enumerate(new)}
         )
+    from .investment_demo import seed as investments_seed
+
     return {
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
         "funders": len(funders),
+        **investments_seed(today=today),
     }

@@ -137,7 +137,12 @@ def test_search_on_sqlite_finds_every_word_as_text_ranked_by_field(monkeypatch):
 
 def test_demo_data_has_every_kind_in_every_status_and_is_idempotent():
     counts = demo.seed(today=datetime.date(2027, 3, 1))
-    assert counts == {"opportunities": 60, "new_opportunities": 60, "funders": 15}
+    # The other parts of the funding demo (investments…) add counts of their own.
+    assert {k: counts[k] for k in ("opportunities", "new_opportunities", "funders")} == {
+        "opportunities": 60,
+        "new_opportunities": 60,
+        "funders": 15,
+    }
     pairs = Counter((o.kind, o.status) for o in Opportunity.objects.with_status(datetime.date(2027, 3, 1)))
     assert set(pairs) == {(k, s) for k in Opportunity.Kind.values for s in Opportunity.Status.values}
     assert Opportunity.objects.values("funder").distinct().count() == 15

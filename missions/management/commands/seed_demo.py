@@ -73,6 +73,10 @@ class Command(BaseCommand):
             f"({funding_counts['new_opportunities']} new) from {funding_counts['funders']} funders, "
             "each marked synthetic."
         )
+        self.stdout.write(
+            f"Demo investments: {funding_counts['investments']} ({funding_counts['new_investments']} new), "
+            f"{funding_counts['flagged']} flagged as possible duplicates; every investor named (demo)."
+        )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
             extra = f"  TOTP secret {demo.DEMO_TOTP_SECRET}" if mfa else ""
