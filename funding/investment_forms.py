@@ -82,7 +82,7 @@ class InvestmentForm(forms.Form):
         queryset=Opportunity.objects.none(),
         label="Listed opportunity it came through (optional)",
         required=False,
-        empty_label="None",
+        empty_label="Not through a listed opportunity",
         error_messages={"invalid_choice": "Choose an opportunity from the list"},
     )
     title = forms.CharField(

@@ -127,7 +127,8 @@ def _who(record) -> str:
 
 def _value_text(name: str, value, names: dict) -> str:
     if value is None or value == "":
-        return {"amount_gbp": "not disclosed", "opportunity": "none", "stage": "not given"}.get(name, "nothing")
+        empty = {"amount_gbp": "not disclosed", "opportunity": "no listed opportunity", "stage": "not given"}
+        return empty.get(name, "nothing")
     if name == "amount_gbp":
         return f"£{value:,}"
     if name == "kind":

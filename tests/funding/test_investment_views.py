@@ -68,6 +68,7 @@ def staff_urls(investment) -> list[str]:
         reverse("funding:investment-delete", args=[investment.pk]),
         reverse("funding:investment-import"),
         reverse("funding:investment-import-template"),
+        reverse("funding:investment-import-preview", args=[1]),
     ]
 
 
@@ -116,6 +117,7 @@ def test_staff_record_a_deal_then_see_it_with_its_history(client, staff_user):
     assert "Recorded the equity round into Canal Robotics Ltd." in page
     assert "Atlantic Bridge Ventures (United States of America): international" in page
     assert "Recorded (entered by staff)" in page and "Investor added: Brand New Angels (United Kingdom)" in page
+    assert ">None<" not in page and "None" not in page.split("<main")[1]
     assert "Canal Robotics Ltd" in client.get(LIST).content.decode()
 
 
@@ -333,3 +335,17 @@ def test_a_deal_page_runs_the_same_queries_whatever_its_history(client, staff_us
     with count_queries() as long:
         client.get(detail(investment))
     assert long.count == short.count
+
+
+def test_the_cached_register_shows_every_write_at_once(client, staff_user):
+    investment = InvestmentFactory(title="")
+    client.force_login(staff_user)
+    tag = 'govuk-tag--grey">Not verified<'
+    assert tag in client.get(LIST).content.decode()  # cached now
+    assert client.post(reverse("funding:investment-verify", args=[investment.pk])).status_code == 303
+    page = client.get(LIST).content.decode()
+    assert tag not in page and 'govuk-tag--green">Verified<' in page
+    investment.firm.name = "Renamed Robotics Ltd"
+    investment.firm.save()
+    data_version_bump("organisations")  # as the registry's services do
+    assert "Renamed Robotics Ltd" in client.get(LIST).content.decode()
