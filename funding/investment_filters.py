@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from portal.filters import StrictBooleanFilter
 
 from .filters import OptionalMultipleChoiceFilter
-from .investment_services import EARLIEST_DATE
+from .investment_rules import EARLIEST_DATE
 from .models import Investment, InvestmentInvestor
 
 YEAR_MIN, YEAR_MAX = EARLIEST_DATE.year, 2100

@@ -10,7 +10,7 @@ from django_countries import countries
 
 from portal.forms import DateInputField
 
-from . import investment_services as services
+from . import investment_rules as rules
 from .investment_filters import InvestmentFilterSet
 from .investment_imports import IMPORT_MAX_BYTES
 from .investment_selectors import organisation_reference, organisations_find
@@ -87,16 +87,16 @@ class InvestmentForm(forms.Form):
     )
     title = forms.CharField(
         label="What it is for (optional)",
-        max_length=services.TITLE_MAX,
+        max_length=rules.TITLE_MAX,
         required=False,
-        error_messages={"max_length": f"What it is for must be {services.TITLE_MAX} characters or fewer"},
+        error_messages={"max_length": f"What it is for must be {rules.TITLE_MAX} characters or fewer"},
     )
     source = forms.CharField(
         label="Source",
-        max_length=services.SOURCE_MAX,
+        max_length=rules.SOURCE_MAX,
         error_messages={
             "required": "Say where the figure comes from: a web address or a document",
-            "max_length": f"The source must be {services.SOURCE_MAX} characters or fewer",
+            "max_length": f"The source must be {rules.SOURCE_MAX} characters or fewer",
         },
     )
 
@@ -135,7 +135,7 @@ class InvestmentForm(forms.Form):
         elif amount is None and not undisclosed and "amount_gbp" not in self.errors:
             self.add_error("amount_gbp", "Enter the amount in pounds, or tick that it was not disclosed")
         values = self.values()
-        for field, messages in services.investment_value_errors(values=values, investors=[]).items():
+        for field, messages in rules.investment_value_errors(values=values, investors=[]).items():
             if field in self.fields and field not in self.errors:
                 for message in messages:
                     self.add_error(field, message)
@@ -144,7 +144,7 @@ class InvestmentForm(forms.Form):
     def values(self) -> dict:
         """The deal's fields in the shape the services take."""
         cleaned = getattr(self, "cleaned_data", {})
-        values = {name: cleaned.get(name) for name in services.INVESTMENT_FIELDS}
+        values = {name: cleaned.get(name) for name in rules.INVESTMENT_FIELDS}
         values["stage"] = values["stage"] or ""
         values["title"] = values["title"] or ""
         values["source"] = values["source"] or ""
@@ -222,7 +222,7 @@ class BaseInvestorFormSet(forms.BaseFormSet):
             entries.append(entry)
             self.entry_forms.append(form)
         self.investor_entries = entries
-        errors = services.investor_errors(entries, self.firm)
+        errors = rules.investor_errors(entries, self.firm)
         if errors:
             investment_errors_show(None, self, ValidationError(errors))
 
@@ -247,7 +247,7 @@ def investor_rows_as_typed(data, *, drop_removed: bool = True) -> list[dict]:
     """The investor rows of a POST as the person typed them (empty and removed rows left out),
     to show again with one more row ("Add another investor"): nothing is checked or saved."""
     try:
-        total = min(int(data.get(f"{INVESTORS_PREFIX}-TOTAL_FORMS", 0)), services.MAX_INVESTORS)
+        total = min(int(data.get(f"{INVESTORS_PREFIX}-TOTAL_FORMS", 0)), rules.MAX_INVESTORS)
     except ValueError:
         total = 0
     rows = []

@@ -1,22 +1,18 @@
-"""Deals in CSV files: staff import a file (read with tablib, every row checked, a preview, then
-all of it or nothing), download a template, and download the register in the same columns, so a
-download can be filled in and imported back.
+"""Importing deals from a CSV file (staff): read with tablib, every row checked, a preview, then
+all of it or nothing. The columns, the template and the register's download are in
+``investment_csv``.
 
 Reading never writes: ``investment_import_read`` returns the checked rows or raises one
 ValidationError listing every problem as "Row 4, amount_gbp: …" (rows counted as a spreadsheet
 shows them, the header being row 1). ``investment_import_prepare`` keeps the checked rows on the
 server (``InvestmentImport``); ``investment_import_confirm`` creates them in one transaction.
-Every CSV cell written goes through ``portal.exports.csv_text``, so a cell a spreadsheet would
-run as a formula is text.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import io
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import tablib
@@ -24,52 +20,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.exports import csv_text
 from portal.models import Organisation
 from portal.page_cache import data_version_bump
 from portal.permissions import Actor
 
+from . import investment_rules as rules
 from . import investment_services as services
-from .investment_selectors import organisation_reference, organisations_find
+from .investment_csv import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
+from .investment_selectors import organisations_find
 from .models import Investment, InvestmentImport, Opportunity
 
-# The columns of an import file, with what each holds; the template and the README list them.
-IMPORT_COLUMNS = {
-    "firm": "The firm's Companies House number, or its name exactly as in the registry. Required.",
-    "kind": "equity, grant, loan or other. Required.",
-    "stage": "For an equity round: pre_seed, seed, series_a, series_b, series_c_plus or growth. Otherwise empty.",
-    "amount_gbp": "Whole pounds, like 250000 or £250,000. Empty when the amount was not disclosed.",
-    "date": "The day the deal closed or the award was made: 2025-03-31 or 31/03/2025. Required.",
-    "lead_investor": "The lead investor's Companies House number or name. A name not in the registry becomes "
-    "a new investor organisation. Empty when no lead is known.",
-    "lead_investor_country": "Two-letter code of the country the lead is based in, like GB or US. Required "
-    "with a lead investor.",
-    "other_investors": "Other investors, Companies House numbers or names, separated by semicolons.",
-    "other_investor_countries": "Their two-letter country codes, in the same order, separated by semicolons.",
-    "opportunity": "The id of the listed funding opportunity it came through, if any.",
-    "title": "What the money is for. Optional.",
-    "source": "Where the figure comes from: a web address or a document. Required.",
-}
-REQUIRED_COLUMNS = ("firm", "kind", "date", "source")
-# Columns the register's download adds; an import accepts them and leaves them aside.
-EXPORT_ONLY_COLUMNS = ("id", "origin", "verified", "possible_duplicate_of")
-EXPORT_COLUMNS = ["id", *IMPORT_COLUMNS, "origin", "verified", "possible_duplicate_of"]
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
-TEMPLATE_EXAMPLE = {
-    "firm": "01234567",
-    "kind": "equity",
-    "stage": "seed",
-    "amount_gbp": "750000",
-    "date": "2025-03-31",
-    "lead_investor": "Midlands Angel Network",
-    "lead_investor_country": "GB",
-    "other_investors": "Atlantic Bridge Ventures; 09876543",
-    "other_investor_countries": "US; GB",
-    "opportunity": "",
-    "title": "Seed round to grow the sales team",
-    "source": "https://news.example/seed-round",
-}
 _WHOLE_POUNDS = re.compile(r"^£?\s*([0-9][0-9,]*)(?:\.0+)?$")
 
 
@@ -261,7 +223,7 @@ def _row_check(number: int, record: dict, firms: dict, investors: dict, opportun
         "source": get("source"),
     }
     column_of = {"announced_on": "date"}
-    for key, messages in services.investment_value_errors(values=values, investors=investor_rows).items():
+    for key, messages in rules.investment_value_errors(values=values, investors=investor_rows).items():
         parts = key.split(".")
         if parts[0] == "investors" and len(parts) == 3:
             name_column, country_column = columns[int(parts[1])]
@@ -354,7 +316,7 @@ def investment_import_preview(investment_import: InvestmentImport) -> ImportPrev
     for investment in (
         Investment.objects.filter(firm_id__in=set(firms), announced_on__in=days).select_related("firm").order_by("pk")
     ):
-        stored.setdefault(services.duplicate_key(investment), investment)
+        stored.setdefault(rules.duplicate_key(investment), investment)
     seen: dict[tuple, int] = {}
     preview, new = [], {}
     for row in rows:
@@ -458,44 +420,3 @@ def investment_import_confirm(*, investment_import: InvestmentImport, actor: Act
     upload.save(update_fields=["confirmed_at", "created_count"])
     data_version_bump("investments")
     return upload
-
-
-def _csv_line(values: Iterable) -> str:
-    stream = io.StringIO()
-    csv.writer(stream, lineterminator="\r\n").writerow([csv_text(value) for value in values])
-    return stream.getvalue()
-
-
-def investment_import_template_csv() -> str:
-    """The template to fill in: the header and one example row."""
-    return _csv_line(IMPORT_COLUMNS) + _csv_line(TEMPLATE_EXAMPLE[column] for column in IMPORT_COLUMNS)
-
-
-def investments_csv_lines(investments: Iterable[Investment]) -> Iterator[str]:
-    """The register as CSV lines in the import's columns plus ``EXPORT_ONLY_COLUMNS`` (which an
-    import leaves aside): the header, then one line per deal. ``investments`` should come from
-    ``for_list()``, so the investors are prefetched."""
-    yield _csv_line(EXPORT_COLUMNS)
-    for investment in investments:
-        rows = list(investment.investor_rows.all())
-        lead = next((row for row in rows if row.is_lead), None)
-        others = [row for row in rows if not row.is_lead]
-        values = {
-            "id": investment.pk,
-            "firm": organisation_reference(investment.firm),
-            "kind": investment.kind,
-            "stage": investment.stage,
-            "amount_gbp": investment.amount_gbp,
-            "date": investment.announced_on,
-            "lead_investor": organisation_reference(lead.investor) if lead else "",
-            "lead_investor_country": lead.country.code if lead else "",
-            "other_investors": "; ".join(organisation_reference(row.investor) for row in others),
-            "other_investor_countries": "; ".join(row.country.code for row in others),
-            "opportunity": investment.opportunity_id,
-            "title": investment.title,
-            "source": investment.source,
-            "origin": investment.origin,
-            "verified": investment.is_verified,
-            "possible_duplicate_of": investment.possible_duplicate_of_id,
-        }
-        yield _csv_line(values[column] for column in EXPORT_COLUMNS)

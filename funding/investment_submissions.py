@@ -13,13 +13,12 @@ from portal.models import Organisation
 from portal.page_cache import data_version_bump
 from portal.permissions import Actor
 
+from .investment_rules import INVESTMENT_FIELDS, investment_value_errors
 from .investment_services import (
-    INVESTMENT_FIELDS,
     INVESTMENTS_BULK_LIMIT,
     RECORD_REFUSAL,
     investment_create,
     investment_update,
-    investment_value_errors,
     investments_insert,
     investor_entries,
 )

@@ -22,6 +22,7 @@ from portal.forms import service_error_messages
 from portal.permissions import request_actor
 from portal.views import RuleRequiredMixin
 
+from . import investment_csv
 from . import investment_imports as imports
 from . import investment_services as services
 from .investment_forms import (
@@ -118,7 +119,7 @@ class InvestmentExportView(StaffMixin, View):
         if not filterset.is_valid():
             problems = "; ".join(str(m) for messages_ in filterset.errors.values() for m in messages_)
             return HttpResponse(f"Bad filters: {problems}\n", status=400, content_type="text/plain; charset=utf-8")
-        lines = imports.investments_csv_lines(filterset.qs.iterator(chunk_size=1000))
+        lines = investment_csv.investments_csv_lines(filterset.qs.iterator(chunk_size=1000))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="investments.csv"'
         return response
@@ -314,8 +315,8 @@ def _import_context(form, problems: list[str]) -> dict:
         "problems": problems,
         "errors": [{"text": text, "href": "#id_file"} for text in problems[:SUMMARY_PROBLEMS]],
         "more_problems": max(0, len(problems) - SUMMARY_PROBLEMS),
-        "columns": imports.IMPORT_COLUMNS,
-        "required_columns": imports.REQUIRED_COLUMNS,
+        "columns": investment_csv.IMPORT_COLUMNS,
+        "required_columns": investment_csv.REQUIRED_COLUMNS,
         "max_rows": imports.IMPORT_MAX_ROWS,
     }
 
@@ -393,6 +394,6 @@ class InvestmentImportTemplateView(StaffMixin, View):
     """Staff: the CSV template: every column and one example row."""
 
     def get(self, request):
-        response = HttpResponse(imports.investment_import_template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(investment_csv.investment_import_template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="investments-template.csv"'
         return response

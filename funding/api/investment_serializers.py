@@ -9,7 +9,7 @@ from rest_framework.exceptions import ErrorDetail
 from portal.rest.fields import StrictBooleanField, StrictInputSerializer, StrictIntegerField
 
 from ..investment_querysets import HOME_COUNTRY
-from ..investment_services import MAX_INVESTORS
+from ..investment_rules import MAX_INVESTORS
 from ..models import Investment, InvestmentInvestor
 
 REACH_CHOICES = [

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from funding.investment_imports import IMPORT_COLUMNS, investment_import_read
+from funding.investment_csv import IMPORT_COLUMNS
+from funding.investment_imports import investment_import_read
 from funding.models import Investment, InvestmentImport, InvestmentInvestor
 from portal.models import Organisation
 from tests.funding.factories import InvestmentFactory, InvestorFactory, OpportunityFactory

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from funding import investment_rules as rules
 from funding import investment_services as services
 from funding import investment_submissions as submissions
 from funding.models import Investment, InvestmentInvestor
@@ -119,7 +120,7 @@ def test_amounts_and_dates_are_checked_against_their_unit_and_period(staff):
     firm = OrganisationFactory()
     for changes, field in [
         ({"amount_gbp": 0}, "amount_gbp"),
-        ({"amount_gbp": services.MAX_INVESTMENT_GBP + 1}, "amount_gbp"),
+        ({"amount_gbp": rules.MAX_INVESTMENT_GBP + 1}, "amount_gbp"),
         ({"amount_gbp": 10.5}, "amount_gbp"),
         ({"announced_on": datetime.date(1989, 12, 31)}, "announced_on"),
         ({"kind": "gift"}, "kind"),
