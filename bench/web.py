@@ -128,6 +128,8 @@ TARGETS = [
     Target("/dashboard/investments/duplicates/", "staff", REFERENCE_PAGE, 1 / 5),
     # The first demo investment: the benchmark's database is fresh, so seed_demo's rows start at 1.
     Target("/dashboard/investments/1/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/new/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/import/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target(REFERENCE_LIST, "partner", None, None),
