@@ -237,3 +237,17 @@ def test_a_download_imports_back_with_every_deal_flagged(client, staff_user, reg
 def test_only_staff_import(client, founder_user):
     client.force_login(founder_user)
     assert upload(client, good_file()).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_confirmed_twice_at_once_is_imported_once(postgres, staff_user, registry):
+    from funding.investment_imports import investment_import_confirm, investment_import_prepare
+    from portal.permissions import Actor
+    from tests.conftest import run_at_once
+
+    actor = Actor(user=staff_user)
+    upload_row = investment_import_prepare(content=good_file().encode(), file_name="deals.csv", actor=actor)
+    results = run_at_once([lambda: investment_import_confirm(investment_import=upload_row, actor=actor)] * 2)
+    assert all(isinstance(r, InvestmentImport) for r in results), results
+    assert Investment.objects.filter(origin="import").count() == 4
+    assert Organisation.objects.filter(name="Brand New Fund").count() == 1

@@ -302,3 +302,17 @@ def test_bulk_is_all_or_nothing_and_names_each_item_and_field(staff):
     assert [c.possible_duplicate_of_id for c in created] == [None, created[0].pk, None]
     assert InvestmentInvestor.objects.filter(is_lead=True).count() == 3
     assert all(c.history.get().history_user == staff.user for c in created)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_deal_recorded_twice_at_once_is_flagged_once(postgres, staff_user):
+    from tests.conftest import run_at_once
+
+    firm = OrganisationFactory()
+    actor = Actor(user=staff_user)
+    results = run_at_once(
+        [lambda: services.investment_create(data=deal(firm), investors=[], actor=actor) for _ in range(2)]
+    )
+    assert all(isinstance(r, Investment) for r in results), results
+    flags = sorted(Investment.objects.values_list("possible_duplicate_of", flat=True), key=lambda v: v or 0)
+    assert flags[0] is None and flags[1] == min(r.pk for r in results)
