@@ -279,8 +279,9 @@ class InvestmentDeleteView(StaffMixin, View):
 
 
 class InvestmentDuplicateListView(StaffMixin, View):
-    """Staff: every deal flagged as a possible duplicate, beside the deal it matches, with the
-    two ways to resolve it: not a duplicate, or delete it. Cached like the register."""
+    """Staff: every deal flagged as a possible duplicate, beside the deal it matches, each linked
+    to its page, where staff say it is not a duplicate or delete it (the buttons stay off this
+    cached page: a cached form would carry another session's CSRF token). Cached like the register."""
 
     template_name = "funding/investment_duplicates.html"
 
