@@ -137,6 +137,15 @@ TARGETS = [
     # The first demo spend entry: the benchmark's database is fresh, so seed_demo's rows start at 1.
     Target("/dashboard/budget/spend/1/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/dashboard/budget/plan/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target(
+        "/dashboard/investments/?kind=equity&lead=international&ordering=-amount_gbp", "staff", REFERENCE_PAGE, 1 / 5
+    ),
+    Target("/dashboard/investments/duplicates/", "staff", REFERENCE_PAGE, 1 / 5),
+    # The first demo investment: the benchmark's database is fresh, so seed_demo's rows start at 1.
+    Target("/dashboard/investments/1/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/new/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/dashboard/investments/import/", "staff", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/leads/", "ambassador", REFERENCE_PAGE, 1 / 5),
     Target("/ambassadors/impact/", "ambassador", REFERENCE_PAGE, 1 / 5),
     # A founder's own pages: the opportunities that fit their firm, and their funding alerts.
@@ -154,6 +163,7 @@ TARGETS = [
     Target("/api/v1/webhook-deliveries/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/leads/", "staff", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/funding-opportunities/", "partner", REFERENCE_LIST, 1 / 2),
+    Target("/api/v1/investments/", "partner", REFERENCE_LIST, 1 / 2),
 ]
 
 # BENCH_WEB_ONLY=/dashboard/,/missions/ measures those (and the references) alone, while working on them.

@@ -1,11 +1,11 @@
-"""Opportunities and the budget in the admin are read only, with their change history: they are
-written through the staff pages and the API, whose services check the values, write the search
-vector and bump the page cache."""
+"""Opportunities, investments and the budget in the admin are read only, with their change history:
+they are written through the staff pages, imports and the API, whose services check the values,
+flag duplicates, write the search vector and bump the page cache."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AlertDigest, BudgetLine, Opportunity, SpendEntry
+from .models import AlertDigest, BudgetLine, Investment, Opportunity, SpendEntry
 
 
 @admin.register(Opportunity)
@@ -65,3 +65,12 @@ class SpendEntryAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["supplier", "note"]
     date_hierarchy = "spent_on"
     list_select_related = ["recorded_by"]
+
+
+@admin.register(Investment)
+class InvestmentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["firm", "kind", "stage", "amount_gbp", "announced_on", "origin", "verified_at"]
+    list_filter = ["kind", "origin"]
+    search_fields = ["firm__name", "firm__company_number", "title", "source"]
+    list_select_related = ["firm"]
+    date_hierarchy = "announced_on"

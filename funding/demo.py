@@ -113,10 +113,11 @@ def _funders() -> list[Organisation]:
 
 @transaction.atomic
 def seed(*, today: datetime.date | None = None) -> dict:
-    """Create the demo funders, opportunities and the demo founder's alerts that are missing, and
-    the demo programme budget (``budget_demo``). Returns counts: ``opportunities`` (demo ones in
-    all), ``new_opportunities``, ``funders``, ``alerts`` (the demo founder's), ``budget_lines`` and
-    ``spend_entries``."""
+    """Create the demo funders, opportunities and the demo founder's alerts that are missing, the
+    demo programme budget (``budget_demo``) and the demo investments (``investment_demo``). Returns
+    counts: ``opportunities`` (demo ones in all), ``new_opportunities``, ``funders``, ``alerts``
+    (the demo founder's), ``budget_lines``, ``spend_entries``, ``investments``,
+    ``new_investments`` and ``flagged``."""
     today = today or timezone.localdate()
     funders = _funders()
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -181,6 +182,8 @@ def seed(*, today: datetime.date | None = None) -> dict:
             [o for _, o in new], {position: rules[i] for position, (i, _) in enumerate(new)}
         )
     budget = budget_demo.seed(today=today)
+    from .investment_demo import seed as investments_seed
+
     return {
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
@@ -188,6 +191,7 @@ def seed(*, today: datetime.date | None = None) -> dict:
         "alerts": founder_alerts_seed(),
         "budget_lines": budget["lines"],
         "spend_entries": budget["entries"],
+        **investments_seed(today=today),
     }
 
 

@@ -90,3 +90,61 @@ def can_manage_budget(user) -> bool:
     """Staff see the budget's plan against spend, record and change spend and change the plan. The
     budget is the programme's, not one person's: every member of staff changes every entry. No query."""
     return is_staff(user)
+
+
+# The investment register ----------------------------------------------------------------------
+# Who records deals: commissioner staff (pages, imports, API) and partners' API clients with the
+# ``investments:write`` scope, whose deals are attributed to their organisation. A partner
+# changes and deletes only the deals its organisation submitted (any other is a 404 for writing,
+# as ``investments_writable_by`` scopes it), and deletes one only until staff verify it. Only
+# staff verify deals and clear a possible-duplicate flag.
+
+
+def can_manage_investments(user) -> bool:
+    """Staff reach the register's pages: the list, each deal, the form, imports and duplicates."""
+    return is_staff(user)
+
+
+def can_record_investment(who) -> bool:
+    """Staff, and a partner client with an active credential (the scope is checked by the API).
+    No query."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        return actor.partner is not None
+    return actor.is_staff
+
+
+def can_change_investment(who, investment) -> bool:
+    """Staff change any deal; a partner client only those its organisation submitted. No query."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        return actor.partner is not None and investment.submitted_by_id == actor.partner.pk
+    return actor.is_staff
+
+
+def can_delete_investment(who, investment) -> bool:
+    """Staff delete any deal; a partner client its own organisation's until staff verify it."""
+    actor = _as_actor(who)
+    if actor.is_client:
+        return can_change_investment(actor, investment) and investment.verified_at is None
+    return actor.is_staff
+
+
+def can_verify_investment(who) -> bool:
+    """Only staff verify a deal, or clear its possible-duplicate flag."""
+    return _as_actor(who).is_staff
+
+
+def investment_delete_refusal(who, investment) -> str:
+    """Why ``who`` may not delete ``investment``, in a sentence to show."""
+    actor = _as_actor(who)
+    if actor.is_client and can_change_investment(actor, investment):
+        return "Commissioner staff have verified this investment: ask the Tech Commissioner's office to remove it."
+    return "Only commissioner staff, and the partner that submitted it, delete an investment."
+
+
+def investments_writable_by(actor: Actor, queryset):
+    """``queryset`` narrowed to the deals ``actor`` may change, so any other is a 404."""
+    if actor.is_client:
+        return queryset.filter(submitted_by_id=actor.partner.pk) if actor.partner is not None else queryset.none()
+    return queryset if actor.is_staff else queryset.none()

@@ -3,7 +3,7 @@ Included by portal/urls.py."""
 
 from django.urls import path
 
-from . import views, views_alerts, views_budget, views_data
+from . import views, views_alerts, views_budget, views_data, views_investments
 
 app_name = "funding"
 
@@ -47,4 +47,47 @@ urlpatterns = [
         name="opportunity-export-json",
     ),
     # --- end of open data ---
+    # The investment register (staff)
+    path("dashboard/investments/", views_investments.InvestmentListView.as_view(), name="investment-list"),
+    path(
+        "dashboard/investments/export.csv", views_investments.InvestmentExportView.as_view(), name="investment-export"
+    ),
+    path("dashboard/investments/new/", views_investments.InvestmentCreateView.as_view(), name="investment-create"),
+    path(
+        "dashboard/investments/duplicates/",
+        views_investments.InvestmentDuplicateListView.as_view(),
+        name="investment-duplicates",
+    ),
+    path("dashboard/investments/import/", views_investments.InvestmentImportView.as_view(), name="investment-import"),
+    path(
+        "dashboard/investments/import/template.csv",
+        views_investments.InvestmentImportTemplateView.as_view(),
+        name="investment-import-template",
+    ),
+    path(
+        "dashboard/investments/import/<int:pk>/",
+        views_investments.InvestmentImportPreviewView.as_view(),
+        name="investment-import-preview",
+    ),
+    path("dashboard/investments/<int:pk>/", views_investments.InvestmentDetailView.as_view(), name="investment-detail"),
+    path(
+        "dashboard/investments/<int:pk>/edit/",
+        views_investments.InvestmentUpdateView.as_view(),
+        name="investment-update",
+    ),
+    path(
+        "dashboard/investments/<int:pk>/verify/",
+        views_investments.InvestmentVerifyView.as_view(),
+        name="investment-verify",
+    ),
+    path(
+        "dashboard/investments/<int:pk>/not-duplicate/",
+        views_investments.InvestmentDuplicateClearView.as_view(),
+        name="investment-not-duplicate",
+    ),
+    path(
+        "dashboard/investments/<int:pk>/delete/",
+        views_investments.InvestmentDeleteView.as_view(),
+        name="investment-delete",
+    ),
 ]

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from ambassadors.api.lead_views import LeadViewSet
 from ambassadors.api.views import ActivityViewSet, AmbassadorViewSet
+from funding.api.investment_views import InvestmentViewSet
 from funding.api.views import OpportunityViewSet
 from missions.api.views import IndicatorViewSet, MissionViewSet, RefreshRunViewSet
 from portal.rest.views import ApiWriteViewSet, OrganisationViewSet, WebhookDeliveryViewSet, WebhookSubscriptionViewSet
@@ -23,3 +24,4 @@ router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="w
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("funding-opportunities", OpportunityViewSet, basename="funding-opportunity")
+router.register("investments", InvestmentViewSet, basename="investment")

@@ -2,7 +2,7 @@
 
 from .alerts import MAX_ALERTS_PER_USER, Alert, AlertDigest
 from .budget import BudgetCategory, BudgetLine, SpendEntry
-from .investments import Investment, InvestmentInvestor
+from .investments import Investment, InvestmentImport, InvestmentInvestor
 from .opportunities import (
     CLOSING_SOON_DAYS,
     FUNDER_KINDS,
@@ -22,6 +22,7 @@ __all__ = [
     "CLOSING_SOON_DAYS",
     "FUNDER_KINDS",
     "Investment",
+    "InvestmentImport",
     "InvestmentInvestor",
     "MAX_ALERTS_PER_USER",
     "Opportunity",

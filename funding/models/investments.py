@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.models import Organisation
 
+from ..investment_querysets import InvestmentImportQuerySet, InvestmentQuerySet
 from .opportunities import Opportunity
 
 
@@ -84,6 +85,7 @@ class Investment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = InvestmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-announced_on", "-pk"]
@@ -132,6 +134,10 @@ class InvestmentInvestor(models.Model):
     is_lead = models.BooleanField("lead investor", default=False)
     country = CountryField(default="GB", help_text="Where the investor is based.")
 
+    # Who was added, removed, made lead or moved country, and by whom: the deal's page shows it
+    # beside the deal's own history.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-is_lead", "investor__name"]
         constraints = [
@@ -143,3 +149,32 @@ class InvestmentInvestor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investor} ({'lead, ' if self.is_lead else ''}{self.country.code})"
+
+
+class InvestmentImport(models.Model):
+    """A CSV file of investments a member of staff uploaded, read and checked, waiting for them
+    to confirm it. ``rows`` holds every row as checked (ids of the firm, investors and
+    opportunity; new investor organisations by name), so the confirm step creates exactly what
+    the preview showed, from the server's copy, never from the browser.
+
+    An upload is confirmed once (``confirmed_at``; confirming again creates nothing) and only
+    within ``IMPORT_HOURS`` of uploading it; an upload never confirmed is deleted at the next
+    upload after that."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200)
+    rows = models.JSONField(help_text="The checked rows, in the order of the file.")
+    row_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_count = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Investments the confirmed upload created."
+    )
+
+    objects = InvestmentImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.row_count} rows)"

@@ -72,6 +72,19 @@ _LEAD = {
     "expected_jobs": 40,
     "expected_capital": 2_500_000,
 }
+_INVESTMENT = {
+    "firm": 101,
+    "kind": "equity",
+    "stage": "series_a",
+    "amount_gbp": 4_500_000,
+    "announced_on": "2026-10-14",
+    "title": "Series A to scale the platform across Europe",
+    "source": "https://news.example/quantum-forge-series-a",
+    "investors": [
+        {"organisation": 201, "is_lead": True, "country": "US"},
+        {"organisation": 202, "is_lead": False, "country": "GB"},
+    ],
+}
 _WEBHOOK = {"url": "https://partner.example/hooks/portal", "events": ["observation.published", "opportunity.created"]}
 
 REQUEST_EXAMPLES: dict[str, tuple[str, object]] = {
@@ -97,6 +110,22 @@ REQUEST_EXAMPLES: dict[str, tuple[str, object]] = {
     "POST /api/v1/leads/": ("A lead from Canada", _LEAD),
     "PATCH /api/v1/leads/{id}/": ("More jobs expected", {"expected_jobs": 55}),
     "POST /api/v1/leads/{id}/move/": ("Qualified, at version 1", {"stage": "qualified", "version": 1}),
+    "POST /api/v1/investments/": ("A Series A led by a US investor", _INVESTMENT),
+    "PUT /api/v1/investments/{id}/": ("Every field of the deal", _INVESTMENT),
+    "PATCH /api/v1/investments/{id}/": ("The amount, now disclosed", {"amount_gbp": 4_750_000}),
+    "POST /api/v1/investments/bulk/": (
+        "A round and an undisclosed grant",
+        [
+            _INVESTMENT,
+            {
+                "firm": 102,
+                "kind": "grant",
+                "amount_gbp": None,
+                "announced_on": "2026-09-01",
+                "source": "https://funder.example/awards-2026",
+            },
+        ],
+    ),
     "POST /api/v1/webhook-subscriptions/": ("Values and new opportunities", _WEBHOOK),
     "PATCH /api/v1/webhook-subscriptions/{id}/": ("Another address", {"url": "https://partner.example/hooks/v2"}),
 }

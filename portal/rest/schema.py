@@ -154,7 +154,14 @@ def declare_safe_retries_and_limits(result, generator, request, public):
 
 # Operations whose 400 names items of a list by index (``"3.value"``, ``"events.0"``), which the
 # per-field error enums drf-standardized-errors generates cannot list.
-_INDEXED_ERROR_OPERATIONS = ("BulkCreate", "WebhookSubscriptionsCreate", "WebhookSubscriptionsPartialUpdate")
+_INDEXED_ERROR_OPERATIONS = (
+    "BulkCreate",
+    "WebhookSubscriptionsCreate",
+    "WebhookSubscriptionsPartialUpdate",
+    "InvestmentsCreate",
+    "InvestmentsUpdate",
+    "InvestmentsPartialUpdate",
+)
 
 
 def declare_indexed_validation_errors(result, generator, request, public):

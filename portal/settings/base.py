@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
         "LeadKindEnum": "ambassadors.models.Lead.Kind",
         "SectorEnum": "portal.models.Sector",
         "OpportunityKindEnum": "funding.models.Opportunity.Kind",
+        "InvestmentKindEnum": "funding.models.Investment.Kind",
+        "InvestmentStageEnum": "funding.models.Investment.Stage",
+        "InvestmentOriginEnum": "funding.models.Investment.Origin",
+        # An organisation's origin keeps the name it had before investments had an origin too.
+        "OriginEnum": "portal.models.Organisation.Origin",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

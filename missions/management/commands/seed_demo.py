@@ -79,6 +79,10 @@ class Command(BaseCommand):
             f"Demo programme budget: {funding_counts['budget_lines']} plan lines, "
             f"{funding_counts['spend_entries']} spend entries, each marked synthetic."
         )
+        self.stdout.write(
+            f"Demo investments: {funding_counts['investments']} ({funding_counts['new_investments']} new), "
+            f"{funding_counts['flagged']} flagged as possible duplicates; every investor named (demo)."
+        )
         self.stdout.write("Demo accounts (local use only), password " + demo.DEMO_PASSWORD + ":")
         for email, _name, role, mfa in demo.DEMO_ACCOUNTS:
             extra = f"  TOTP secret {demo.DEMO_TOTP_SECRET}" if mfa else ""
