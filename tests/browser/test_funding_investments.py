@@ -1,13 +1,18 @@
 """The investment register in Chromium: staff record an investment with the keyboard alone, with
 and without JavaScript (adding an investor row included), then verify it; axe-core finds no WCAG
 2.2 A/AA violation on the register, the form (also with its errors), a deal's page, the duplicates
-and an import's preview; the register fits a 320 px phone."""
+and an import's preview; the register fits a 320 px phone. A deal staff record moves the equity
+indicators after the next KPI refresh started from the dashboard (issue 12, acceptance 5)."""
 
 import datetime
+import re
 
 import pytest
+from django.utils import timezone
 
 from funding.models import Investment
+from missions.catalogue import indicator_catalogue_sync
+from missions.models import Observation
 from tests.browser.conftest import assert_accessible, focused_id, press, sign_in, tab_to, type_into, visit
 from tests.funding.factories import InvestmentFactory, InvestorFactory
 from tests.portal.factories import OrganisationFactory
@@ -157,3 +162,56 @@ def test_the_register_fits_a_phone(make_page, staff_user, register):
     for path in ["/dashboard/investments/", "/dashboard/investments/duplicates/", f"/dashboard/investments/{deal.pk}/"]:
         visit(page, path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+
+
+def _refresh_from_the_dashboard(page) -> None:
+    page.goto("/dashboard/")
+    press(page, page.get_by_role("button", name="Refresh KPIs now"))
+    page.wait_for_url(re.compile(r"/dashboard/kpi-refreshes/\d+/$"))
+    assert "Succeeded" in page.get_by_role("status").inner_text()
+
+
+def _year_row(page, year: int) -> str:
+    """The text of the indicator table's first row for calendar year ``year``."""
+    cell = page.locator("td", has_text=re.compile(rf"^\s*{year}\s*$"))
+    return page.locator("main table tr").filter(has=cell).first.inner_text()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_recorded_investment_moves_the_indicator_after_a_refresh(make_page, staff_user, javascript):
+    indicator_catalogue_sync()
+    day = timezone.localdate() - datetime.timedelta(days=40)
+    firm = OrganisationFactory(name="Foundry Quantum Ltd", company_number="07654321", local_authority="coventry")
+    InvestmentFactory(firm=firm, amount_gbp=500_000, announced_on=day)
+    InvestorFactory(name="Atlantic Bridge Ventures")
+    page = make_page(javascript=javascript)
+    sign_in(page, staff_user.email)
+
+    _refresh_from_the_dashboard(page)
+    visit(page, "/indicators/M1-01/")
+    assert "500,000" in _year_row(page, day.year)
+
+    page.goto("/dashboard/investments/new/")
+    page.fill("#id_firm", "07654321")
+    page.select_option("#id_kind", label="Equity round")
+    page.select_option("#id_stage", label="Series A")
+    page.fill("#id_amount_gbp", "1,250,000")
+    page.fill("#id_announced_on_day", str(day.day))
+    page.fill("#id_announced_on_month", str(day.month))
+    page.fill("#id_announced_on_year", str(day.year))
+    page.fill("#id_source", "https://news.example/foundry-quantum-series-a")
+    page.fill("#id_investors-0-investor", "Atlantic Bridge Ventures")
+    page.select_option("#id_investors-0-country", label="United States of America")
+    page.check("#id_investors-0-is_lead")
+    press(page, page.get_by_role("button", name="Record the investment"))
+    assert "Recorded the equity round into Foundry Quantum" in page.locator(".govuk-notification-banner").inner_text()
+
+    _refresh_from_the_dashboard(page)
+    visit(page, "/indicators/M1-01/")
+    assert "1,750,000" in _year_row(page, day.year)
+    value = Observation.objects.get(indicator__code="M1-01", period_label=str(day.year), geography__code="E47000007")
+    assert value.value == 1_750_000
+    international = Observation.objects.get(
+        indicator__code="M1-03I", period_label=str(day.year), geography__code="E47000007"
+    )
+    assert international.value == 1_250_000
