@@ -17,7 +17,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from funding import demo as funding_demo
-from funding.grants import grant_list, grants_held
+from funding.grants import grant_list, grant_publishable, grants_held
 from funding.models import Investment, Opportunity
 from missions import threesixtygiving
 from portal import demo as portal_demo
@@ -243,10 +243,11 @@ def test_a_real_export_of_the_demo_data_validates(client):
     assert counts == {"grants": funding_demo.GRANT_COUNT, "new_grants": funding_demo.GRANT_COUNT}
     package = export(client)
     assert schema_errors(package) == []
+    # The demo register (funding_demo.seed) holds grants of its own beside the grants seed's.
     held = grants_held().count()
     undisclosed = grants_held().filter(amount_gbp__isnull=True).count()
-    assert held == funding_demo.GRANT_COUNT and undisclosed > 0
-    assert len(package["grants"]) == held - undisclosed  # every disclosed demo grant names a funder
+    assert held >= funding_demo.GRANT_COUNT and undisclosed > 0
+    assert len(package["grants"]) == grants_held().filter(grant_publishable()).count() > 0
     assert any("grantProgramme" in grant for grant in package["grants"])
     assert any(grant["id"] and "beneficiaryLocation" in grant for grant in package["grants"])
     assert funding_demo.grants_seed()["new_grants"] == 0  # idempotent
