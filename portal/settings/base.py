@@ -414,6 +414,38 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues, each with a worker of its own in the Procfile, so a long KPI refresh never holds up
+# an email and an email never waits behind the other jobs. Every task is named here: a new task
+# without a queue fails tests/test_celery_queues.py.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_QUEUE_OF_TASKS = {
+    "refresh": ["missions.refresh_kpis"],
+    "email": [
+        "ambassadors.activity_reminders_send",
+        "ambassadors.invitation_send",
+        "ambassadors.lead_notifications_send_owed",
+        "ambassadors.lead_notify",
+        "funding.alert_digest_send",
+        "funding.alert_digests_send",
+        "funding.alert_digests_send_owed",
+        "portal.feedback_send",
+        "portal.feedback_send_owed",
+        "portal.yearly_facts_request_send",
+        "portal.yearly_facts_requests_send_due",
+        "workspaces.application_notifications_send_owed",
+        "workspaces.application_notify",
+    ],
+    "default": [
+        "ambassadors.invitations_expire",
+        "missions.refresh_runs_reap",
+        "portal.idempotency_keys_expire",
+        "portal.webhook_deliver",
+        "portal.webhook_deliveries_send_due",
+        "workspaces.offers_expire",
+        "workspaces.tenancies_end_due",
+    ],
+}
+CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in CELERY_QUEUE_OF_TASKS.items() for task in tasks}
 
 # KPI refresh: the worker stamps a running run's heartbeat every tenth of KPI_REFRESH_STALE_AFTER,
 # even inside one long indicator. A running run with no heartbeat for that long has lost its

@@ -53,7 +53,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env("TEST_EMAIL_PORT", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", env.int("TEST_EMAIL_PORT"), 120
-CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="celery")
+CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="default")
+if env("TEST_CELERY_QUEUE", default=""):  # that worker's jobs all stay on its own queue
+    CELERY_TASK_ROUTES = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
