@@ -78,3 +78,18 @@ def test_the_second_step_and_signing_out_never_follow_a_next_off_the_portal(clie
 
 def _off_site(location: str) -> bool:
     return not location.startswith("/") or location.startswith(("//", "/\\"))
+
+
+def test_every_csv_the_portal_writes_escapes_formula_cells():
+    """Each module that writes CSV turns its cells into text with ``portal.exports.csv_text`` (or
+    writes through ``csv_document``, which does): a new download cannot forget it."""
+    writers = re.compile(r"csv\.(writer|DictWriter)\(")
+    missing = []
+    for path in ROOT.glob("*/**/*.py"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith((".venv/", "node_modules/", "tests/")) or relative == "portal/exports.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if writers.search(text) and "csv_text" not in text:
+            missing.append(relative)
+    assert missing == []
