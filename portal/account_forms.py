@@ -255,3 +255,15 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
                 )
             },
         )
+
+
+class AccountDeleteForm(account_forms.ReauthenticateForm):
+    """Confirm with your password that you want your account deleted. allauth checks the password
+    as at sign-in, so wrong guesses count towards the same rate limit (``login_failed``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {"password": ("Password", "The password you sign in with, to confirm it is you.", "Enter your password")},
+        )
