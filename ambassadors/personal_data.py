@@ -60,7 +60,8 @@ def ambassador_anonymise(*, ambassador: Ambassador) -> Ambassador:
     return ambassador
 
 
-def ambassador_erase(user: User) -> None:
+@transaction.atomic
+def ambassador_erase(*, user: User) -> None:
     """An account's deletion: the ambassador profile of ``user``, if any, is anonymised
     (``ambassador_anonymise``). Idempotent."""
     ambassador = Ambassador.objects.filter(user=user).first()
@@ -68,7 +69,7 @@ def ambassador_erase(user: User) -> None:
         ambassador_anonymise(ambassador=ambassador)
 
 
-def ambassador_export(user: User) -> dict | None:
+def ambassador_export(*, user: User) -> dict | None:
     """``user``'s ambassador profile with their sectors, their activities and the leads they
     referred (with where each stands and, once landed, the jobs and capital credited to them);
     None when they are not an ambassador. Four queries whatever the number of rows."""

@@ -3,9 +3,9 @@ account does (``account_delete``).
 
 Each app that keeps personal data registers a ``PersonalDataSection`` with
 ``personal_data_register`` from its ``AppConfig.ready()``: a key in the downloaded file, a title
-and a sentence for the "Your data" page, an ``export(user)`` that returns JSON-ready data (lists,
+and a sentence for the "Your data" page, an ``export(*, user)`` that returns JSON-ready data (lists,
 dicts, text, numbers, dates) and, if the app keeps anything of the person after their account is
-deleted, an ``erase(user)`` that deletes it or removes what identifies them. The core registers its
+deleted, an ``erase(*, user)`` that deletes it or removes what identifies them. The core registers its
 own sections here (the account, organisations, sessions, feedback); the core imports no feature
 app. A new app that stores something about a person adds a section, and its tests check that the
 download holds it and that deletion removes it.
@@ -40,8 +40,8 @@ AUTHENTICATOR_NAMES = {"totp": "Authenticator app", "recovery_codes": "Recovery 
 class PersonalDataSection:
     """One part of what the portal holds about a person.
 
-    ``export(user)`` returns JSON-ready data (DjangoJSONEncoder writes dates and decimals) and runs
-    a fixed number of queries whatever the amount. ``erase(user)``, called by ``account_delete``
+    ``export(user=...)`` returns JSON-ready data (DjangoJSONEncoder writes dates and decimals) and runs
+    a fixed number of queries whatever the amount. ``erase(user=...)``, called by ``account_delete``
     inside its transaction before the account itself is scrubbed, deletes the app's personal data
     of ``user`` or removes what identifies them, keeping what the aggregate figures need; it must be
     idempotent. Sections without personal data left after deletion give no ``erase``."""
@@ -49,8 +49,8 @@ class PersonalDataSection:
     key: str
     title: str
     description: str
-    export: Callable[[User], object]
-    erase: Callable[[User], None] | None = None
+    export: Callable[..., object]
+    erase: Callable[..., None] | None = None
 
 
 PERSONAL_DATA_SECTIONS: dict[str, PersonalDataSection] = {}
@@ -74,7 +74,7 @@ def personal_data_export(*, user: User) -> dict:
     per section whatever the number of rows."""
     data: dict[str, object] = {"format": EXPORT_FORMAT, "exported_at": timezone.now()}
     for section in personal_data_sections():
-        data[section.key] = section.export(user)
+        data[section.key] = section.export(user=user)
     return data
 
 
@@ -121,7 +121,7 @@ def account_delete(*, user: User) -> User:
     # Last registered first: the feature apps erase while the core's part of the account is whole.
     for section in reversed(personal_data_sections()):
         if section.erase is not None:
-            section.erase(user)
+            section.erase(user=user)
     user.full_name = ""
     user.email = deleted_email(user.pk)
     user.set_unusable_password()
@@ -159,7 +159,7 @@ def _feedback_of(user: User):
     )
 
 
-def _account_export(user: User) -> dict:
+def _account_export(*, user: User) -> dict:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
@@ -181,7 +181,7 @@ def _account_export(user: User) -> dict:
     }
 
 
-def _account_erase(user: User) -> None:
+def _account_erase(*, user: User) -> None:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
@@ -195,7 +195,7 @@ def _account_erase(user: User) -> None:
     IdempotencyKey.objects.filter(client=f"user:{user.pk}").delete()
 
 
-def _organisations_export(user: User) -> list[dict]:
+def _organisations_export(*, user: User) -> list[dict]:
     return [
         {
             "name": o.name,
@@ -209,7 +209,7 @@ def _organisations_export(user: User) -> list[dict]:
     ]
 
 
-def _sessions_export(user: User) -> list[dict]:
+def _sessions_export(*, user: User) -> list[dict]:
     from allauth.usersessions.models import UserSession
 
     return [
@@ -218,7 +218,7 @@ def _sessions_export(user: User) -> list[dict]:
     ]
 
 
-def _feedback_export(user: User) -> list[dict]:
+def _feedback_export(*, user: User) -> list[dict]:
     return [
         {"sent_at": f.created_at, "what_you_were_doing": f.doing, "what_went_wrong": f.problem, "page": f.page}
         for f in _feedback_of(user).order_by("created_at", "pk")

@@ -102,7 +102,8 @@ def applications_retention_anonymise(*, now: datetime.datetime | None = None) ->
     return done
 
 
-def applications_erase(user: User) -> None:
+@transaction.atomic
+def applications_erase(*, user: User) -> None:
     """An account's deletion: ``user``'s drafts are deleted (never sent, so counted nowhere) with
     their history; applications still open are withdrawn through the state machine (an offer's
     desks go to the waiting list); then every application of theirs is anonymised. Idempotent."""
@@ -121,7 +122,7 @@ def applications_erase(user: User) -> None:
             application_anonymise(application=application)
 
 
-def applications_export(user: User) -> list[dict]:
+def applications_export(*, user: User) -> list[dict]:
     """``user``'s applications, oldest first, as they see them: their answers step by step (the
     diversity answers only if they gave them), workspaces, the offer or tenancy, and the status
     history with reasons (never who made each change, reviewers' scores or comments). Three

@@ -56,7 +56,7 @@ def test_every_app_with_personal_data_registers_a_section():
 
 def test_a_registered_section_is_in_the_download(founder_user):
     section = PersonalDataSection(
-        key="funding_alerts", title="Your funding alerts", description="Alerts.", export=lambda user: [user.pk]
+        key="funding_alerts", title="Your funding alerts", description="Alerts.", export=lambda *, user: [user.pk]
     )
     personal_data_register(section)
     try:
