@@ -53,27 +53,32 @@ RETAINED_STATUSES = (S.REJECTED, S.WITHDRAWN)
 WITHDRAWN_ON_DELETION = (S.SUBMITTED, S.IN_REVIEW, S.WAITLISTED, S.OFFERED)
 
 
+def _anonymise(pks: list[int], now: datetime.datetime) -> int:
+    """Anonymise the applications ``pks``, locked by the caller: a few statements whatever their
+    number. Emails still owed about them are marked done: nobody is left to email. Returns how
+    many were anonymised (one already anonymised is left as it is)."""
+    done = Application.objects.filter(pk__in=pks, anonymised_at=None).update(
+        **ANONYMISED_VALUES, anonymised_at=now, updated_at=now
+    )
+    StatusChange.objects.filter(application_id__in=pks).update(reason="")
+    StatusChange.objects.filter(application_id__in=pks, notified_at__isnull=True).update(notified_at=now)
+    Review.objects.filter(application_id__in=pks).update(comment="")
+    Application.history.filter(id__in=pks).update(**ANONYMISED_VALUES, anonymised_at=now)
+    return done
+
+
 @transaction.atomic
 def application_anonymise(*, application: Application, now: datetime.datetime | None = None) -> bool:
     """Remove everything that says who made ``application`` (``ANONYMISED_VALUES``, status-change
     reasons, reviewers' comments, the same fields in its history), keeping what the aggregate
     figures read. The row is locked and re-checked; an application already anonymised is left as
     it is (returns False), so it is idempotent. Emails still owed about it are never sent."""
-    now = now or timezone.now()
-    application = Application.objects.select_for_update().filter(pk=application.pk, anonymised_at=None).first()
-    if application is None:
-        return False
-    for name, value in ANONYMISED_VALUES.items():
-        setattr(application, name, value)
-    application.anonymised_at = now
-    application._change_reason = "Anonymised"
-    application.save(update_fields=[*ANONYMISED_VALUES, "anonymised_at", "updated_at"])
-    StatusChange.objects.filter(application=application).update(reason="")
-    # Nobody is left to email: an email still owed (a withdrawal just now, say) is marked as done.
-    StatusChange.objects.filter(application=application, notified_at__isnull=True).update(notified_at=now)
-    Review.objects.filter(application=application).update(comment="")
-    Application.history.filter(id=application.pk).update(**ANONYMISED_VALUES, anonymised_at=now)
-    return True
+    locked = list(
+        Application.objects.select_for_update()
+        .filter(pk=application.pk, anonymised_at=None)
+        .values_list("pk", flat=True)
+    )
+    return _anonymise(locked, now or timezone.now()) == 1
 
 
 def _closed_before(cutoff: datetime.datetime):
@@ -87,16 +92,24 @@ def _closed_before(cutoff: datetime.datetime):
     )
 
 
-def applications_retention_anonymise(*, now: datetime.datetime | None = None) -> int:
+def applications_retention_anonymise(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
     """Anonymise every rejected or withdrawn application closed more than
-    ``WORKSPACES_RETENTION_MONTHS`` ago (the latest change to its status). One transaction per
-    application, each re-checked under its lock, so a second run, or two at once, anonymise each
-    application once. Returns how many were anonymised now. Idempotent."""
+    ``WORKSPACES_RETENTION_MONTHS`` ago (the latest change to its status), ``batch_size`` at a
+    time, each batch one transaction of a few statements. Rows another run holds are skipped (that
+    run anonymises them) and every row is re-checked under its lock, so a second run, or two at
+    once, anonymise each application once. Returns how many were anonymised now. Idempotent."""
     now = now or timezone.now()
     cutoff = now - relativedelta(months=settings.WORKSPACES_RETENTION_MONTHS)
+    due = list(_closed_before(cutoff).values_list("pk", flat=True))
     done = 0
-    for pk in list(_closed_before(cutoff).values_list("pk", flat=True)):
-        done += application_anonymise(application=Application(pk=pk), now=now)
+    for start in range(0, len(due), batch_size):
+        with transaction.atomic():
+            locked = list(
+                Application.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=due[start : start + batch_size], status__in=RETAINED_STATUSES, anonymised_at=None)
+                .values_list("pk", flat=True)
+            )
+            done += _anonymise(locked, now)
     if done:
         logger.info("Anonymised %s applications past their retention period", done)
     return done

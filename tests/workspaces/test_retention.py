@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from missions.computations import workspaces as workspace_indicators
+from tests.conftest import run_at_once
 from tests.workspaces.factories import ApplicationFactory, WorkspaceFactory, offered_application
 from workspaces import services
 from workspaces.models import Application, StatusChange
@@ -122,3 +123,37 @@ def test_the_task_runs_the_job_and_is_scheduled_daily(applications):
 def test_the_retention_period_is_a_setting(applications, settings):
     settings.WORKSPACES_RETENTION_MONTHS = 12
     assert applications_retention_anonymise() == 3  # rejected_new too, 23 months ago
+
+
+def rejected_long_ago(staff, count: int) -> list[Application]:
+    made = []
+    for _ in range(count):
+        application = ApplicationFactory(in_review=True)
+        services.application_reject(application=application, actor=staff, reason="Not this time.")
+        made.append(closed(application, months_ago=30))
+    return made
+
+
+def test_the_job_runs_the_same_statements_for_many_applications(staff_user, count_queries):
+    rejected_long_ago(staff_user, 2)
+    with count_queries() as few:
+        assert applications_retention_anonymise() == 2
+    rejected_long_ago(staff_user, 20)
+    with count_queries() as many:
+        assert applications_retention_anonymise() == 20
+    assert many.count == few.count, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_job_works_in_batches(staff_user):
+    rejected_long_ago(staff_user, 5)
+    assert applications_retention_anonymise(batch_size=2) == 5
+    assert not Application.objects.filter(anonymised_at__isnull=True, status=S.REJECTED).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_anonymise_each_application_once(postgres, make_user):
+    rejected_long_ago(make_user("staff"), 8)
+    results = run_at_once([lambda: applications_retention_anonymise(batch_size=3)] * 2)
+    assert all(isinstance(result, int) for result in results), results
+    assert sum(results) == 8
+    assert Application.objects.filter(anonymised_at__isnull=False).count() == 8
