@@ -151,6 +151,12 @@ TARGETS = [
     # A founder's own pages: the opportunities that fit their firm, and their funding alerts.
     Target("/funding/matches/", "founder", REFERENCE_PAGE, 1 / 5),
     Target("/funding/alerts/", "founder", REFERENCE_PAGE, 1 / 5),
+    # A person's own account pages: sessions, their data and its download, deleting the account.
+    Target("/accounts/sessions/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/account/data/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/account/data/download/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/account/delete/", "staff", REFERENCE_PAGE, 1 / 5),
+    Target("/account/deleted/", "public", REFERENCE_PAGE, 1 / 3),
     Target(REFERENCE_LIST, "partner", None, None),
     Target("/api/v1/indicators/", "partner", REFERENCE_LIST, 1 / 2),
     Target("/api/v1/missions/", "partner", REFERENCE_LIST, 1 / 2),

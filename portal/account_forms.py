@@ -211,3 +211,10 @@ class ActivateTOTPForm(PortalWordsMixin, totp_forms.ActivateTOTPForm):
             APP_CODE_REQUIRED,
         )
     }
+
+
+class AccountDeleteForm(PortalWordsMixin, account_forms.ReauthenticateForm):
+    """Confirm with your password that you want your account deleted. allauth checks the password
+    as at sign-in, so wrong guesses count towards the same rate limit (``login_failed``)."""
+
+    labels = {"password": ("Password", "The password you sign in with, to confirm it is you.", "Enter your password")}

@@ -35,13 +35,14 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
-    list_filter = ["groups", "is_active", "is_staff"]
+    list_filter = ["groups", "is_active", "is_staff", ("deleted_at", admin.EmptyFieldListFilter)]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
         ("Roles and access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "deleted_at"]}),
     ]
+    readonly_fields = ["deleted_at"]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     filter_horizontal = ["groups"]
 

@@ -16,3 +16,8 @@ class BrokerUnavailableError(Exception):
             "Try again in a minute."
         )
         self.retry_after = retry_after
+
+
+class LastStaffMemberError(Exception):
+    """The account is the last active member of staff's: deleting it would leave nobody to run
+    the portal."""

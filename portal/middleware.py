@@ -1,5 +1,11 @@
 """Request middleware of the portal core."""
 
+import threading
+import time
+from collections import OrderedDict
+
+from allauth.usersessions.internal import usersessionkit
+from allauth.usersessions.middleware import UserSessionsMiddleware as AllauthUserSessionsMiddleware
 from django.forms import BaseForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -95,3 +101,45 @@ class AccountFormErrorStatusMiddleware:
             if any(isinstance(value, BaseForm) and value.is_bound and value.errors for value in context.values()):
                 response.status_code = 400
         return response
+
+
+class UserSessionsMiddleware(AllauthUserSessionsMiddleware):
+    """allauth's session tracking (``USERSESSIONS_TRACK_ACTIVITY``): the session's last activity,
+    address and browser, shown on the person's sessions page. allauth's own middleware writes the
+    row on every signed-in request (a read and an update in a transaction, as much again as the
+    rest of a cached page); this one writes it at most once every ``INTERVAL`` seconds per session
+    and web process, timed in memory, so most requests run no extra query. A session is recorded
+    when its person signs in (allauth's signal); here it is only kept current, from a process's
+    first request of it plus ``INTERVAL`` on (a session signed in before sessions were recorded
+    is listed from then). "Last active" is therefore right to within a minute or two. Sessions are
+    ended elsewhere (deleted), never here."""
+
+    INTERVAL = 60.0
+    REMEMBERED = 10_000  # sessions remembered per process; the oldest are forgotten first
+
+    def __init__(self, get_response) -> None:
+        super().__init__(get_response)
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _due(self, session_key: str) -> bool:
+        """Whether this request should record the session's activity: not on the process's first
+        sight of it (its sign-in just recorded it), then once every ``INTERVAL`` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            first_seen = session_key not in self._seen
+            if not first_seen and now - self._seen[session_key] < self.INTERVAL:
+                return False
+            self._seen[session_key] = now
+            self._seen.move_to_end(session_key)
+            while len(self._seen) > self.REMEMBERED:
+                self._seen.popitem(last=False)
+        return not first_seen
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        session_key = session.session_key if session is not None else None
+        # The key is checked first: reading request.user loads the session and the user.
+        if session_key and self._due(session_key):
+            usersessionkit.track_activity(request, user=getattr(request, "user", None), session=session)
+        return self.get_response(request)

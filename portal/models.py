@@ -34,15 +34,26 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+DELETED_ACCOUNT_NAME = "Deleted account"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address. Roles are Django groups (see ``roles.Role``);
-    ``is_staff`` only opens the Django admin and is kept for operators and office staff."""
+    ``is_staff`` only opens the Django admin and is kept for operators and office staff.
+
+    A deleted account keeps its row, so the records that name it (decisions, reviews, leads, change
+    history) stay whole: ``portal.personal_data.account_delete`` scrubs it (no name, a placeholder
+    address, no password, no roles), deactivates it and stamps ``deleted_at``.
+    """
 
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the person deleted their account; its data is gone."
+    )
 
     objects = UserManager()
 
@@ -54,9 +65,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.get_full_name()
 
     def get_full_name(self) -> str:
+        if self.deleted_at is not None:
+            return DELETED_ACCOUNT_NAME
         return self.full_name or self.email
 
     def get_short_name(self) -> str:

@@ -107,3 +107,36 @@ def partner_organisation_get(pk: int) -> Organisation:
     """One partner organisation of ``partner_organisation_list``; Http404 for any other
     organisation (a firm, or a body with neither clients nor indicators)."""
     return get_object_or_404(partner_organisation_list(), pk=pk)
+
+
+def user_session_list(user) -> list:
+    """``user``'s signed-in sessions (allauth's ``UserSession`` rows), most recently active first:
+    only those whose Django session is still stored, unexpired and signed in as ``user`` with the
+    current password (a session from before a password change no longer signs anyone in). One
+    query whatever the number of sessions; rows of ended sessions are left for allauth to purge at
+    the next sign-in."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    from .sessions import SessionStore
+
+    stored = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=timezone.now())
+    rows = (
+        UserSession.objects.filter(user=user)
+        .annotate(session_data=Subquery(stored.values("session_data")[:1]))
+        .exclude(session_data=None)
+        .order_by("-last_seen_at", "-pk")
+    )
+    store, auth_hash = SessionStore(), user.get_session_auth_hash()
+    sessions = []
+    for row in rows:
+        data = store.decode(row.session_data)
+        if str(data.get(SESSION_KEY)) == str(user.pk) and constant_time_compare(
+            data.get(HASH_SESSION_KEY, ""), auth_hash
+        ):
+            sessions.append(row)
+    return sessions

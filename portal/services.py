@@ -534,3 +534,15 @@ def idempotency_keys_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the keys older than ``IDEMPOTENCY_KEY_HOURS``; returns how many. Idempotent."""
     oldest = (now or timezone.now()) - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
     return IdempotencyKey.objects.filter(created_at__lt=oldest).delete()[0]
+
+
+# Signed-in sessions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_session_end(*, session) -> None:
+    """End one of a person's signed-in sessions (allauth's ``UserSession``): its Django session is
+    deleted, so its browser is signed out on its next request, and the row goes. Idempotent: a
+    session already ended is left as it is. The caller reads ``session`` through the person's own
+    sessions, so nobody ends another person's."""
+    session.end()

@@ -5,7 +5,7 @@ from oauth2_provider import views as oauth2_views
 
 from missions import views as missions_views
 
-from . import views
+from . import account_views, views
 from .api import router
 from .rest.docs import ApiDocsView, ApiSchemaView
 from .rest.errors import ApiNotFoundView
@@ -39,6 +39,12 @@ portal_patterns = [
     path("partners/getting-started/", views.PartnerGuideView.as_view(), name="partner-guide"),
     path("feedback/", views.FeedbackView.as_view(), name="feedback"),
     path("feedback/thank-you/", views.FeedbackThanksView.as_view(), name="feedback-thanks"),
+    # A person's own data and sessions (portal/account_views.py); allauth's pages are under accounts/.
+    path("account/data/", account_views.AccountDataView.as_view(), name="account-data"),
+    path("account/data/download/", account_views.AccountDataDownloadView.as_view(), name="account-data-download"),
+    path("account/delete/", account_views.AccountDeleteView.as_view(), name="account-delete"),
+    path("account/deleted/", account_views.AccountDeletedView.as_view(), name="account-deleted"),
+    path("account/sessions/<int:pk>/sign-out/", account_views.UserSessionEndView.as_view(), name="session-end"),
 ]
 
 urlpatterns = [
@@ -48,6 +54,8 @@ urlpatterns = [
     path("", include("ambassadors.urls", namespace="ambassadors")),
     path("", include("funding.urls", namespace="funding")),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's sessions page, listed in one query; its address and name are allauth's own.
+    path("accounts/sessions/", account_views.UserSessionListView.as_view(), name="usersessions_list"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # Partners use the client-credentials grant only: no authorisation or app-management pages.

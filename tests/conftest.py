@@ -40,6 +40,7 @@ DATA_MIGRATIONS = [
     ("missions.migrations.0004_refresh_reap_schedule", "create_schedule"),
     ("workspaces.migrations.0002_criteria_and_schedules", "create"),
     ("workspaces.migrations.0003_owed_notifications_schedule", "create_schedule"),
+    ("workspaces.migrations.0006_application_retention_schedule", "create_schedule"),
     ("ambassadors.migrations.0002_people_schedules", "create_schedules"),
     ("ambassadors.migrations.0004_leads_company_number_and_owed_emails", "create_schedule"),
     ("funding.migrations.0003_alerts", "create_schedules"),

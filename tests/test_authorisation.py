@@ -45,6 +45,11 @@ ACCESS: dict[str, set[str]] = {
     "portal:partner-guide": EVERYONE,
     "portal:feedback": EVERYONE,
     "portal:feedback-thanks": EVERYONE,
+    "portal:account-data": SIGNED_IN,  # each person's own data and account
+    "portal:account-data-download": SIGNED_IN,
+    "portal:account-delete": SIGNED_IN,
+    "portal:account-deleted": EVERYONE,
+    "portal:session-end": SIGNED_IN,  # scoped: anyone else's session is a 404
     "missions:mission-list": EVERYONE,
     "missions:mission-detail": EVERYONE,
     "missions:indicator-detail": EVERYONE,

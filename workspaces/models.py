@@ -125,6 +125,10 @@ class Application(models.Model):
 
     The firm's details are kept on the application while it is a draft; on submission the firm is
     found in the organisation registry by Companies House number, or created there.
+
+    An anonymised application (``anonymised_at``) has no applicant and none of the answers that
+    describe people; its status, dates, workspaces and desks stay for the aggregate figures
+    (``workspaces.personal_data``).
     """
 
     class Status(models.TextChoices):
@@ -151,7 +155,14 @@ class Application(models.Model):
     # The review queue: everything staff may still act on.
     QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.WAITLISTED, Status.OFFERED)
 
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text="Empty once the application is anonymised.",
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="workspace_applications"
     )
@@ -203,6 +214,12 @@ class Application(models.Model):
         null=True, blank=True, editable=False, help_text="When staff first offered, rejected or waitlisted it."
     )
     decision_working_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the personal details were removed (account deleted, or the retention period ran out).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -711,6 +711,8 @@ def application_notify(*, status_change: StatusChange, base_url: str = "") -> bo
     )
     if not claimed:
         return False
+    if not Application.objects.filter(pk=status_change.application_id, applicant__isnull=False).exists():
+        return False  # anonymised: nobody is left to email
     from .notifications import status_change_email
 
     try:

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from portal.tasks import RETRY
 
-from . import services
+from . import personal_data, services
 from .models import StatusChange
 
 
@@ -35,3 +35,10 @@ def application_notifications_send_owed() -> int:
     """Scheduled every 10 minutes: send the status-change emails still owed (their job never ran,
     e.g. the broker was down when the change was made). Each email once. Idempotent."""
     return services.application_notifications_send_owed()
+
+
+@shared_task(name="workspaces.applications_retention_anonymise", **RETRY)
+def applications_retention_anonymise() -> int:
+    """Scheduled daily: anonymise rejected and withdrawn applications closed more than
+    ``WORKSPACES_RETENTION_MONTHS`` ago. Each once; idempotent."""
+    return personal_data.applications_retention_anonymise()

@@ -76,8 +76,10 @@ class OrganisationInputSerializer(StrictInputSerializer):
 
 
 class FirmYearSerializer(serializers.ModelSerializer):
-    """A year's facts. Diversity counts are shown only to those who may see the firm's own
-    figures, or when the firm consented to their use."""
+    """A year's facts. Diversity counts are shown only to those who may change the firm (its
+    members and staff, ``full_access`` in the context); to everyone else they are null, with or
+    without the firm's consent: consent is to their use in aggregate statistics of 10 people or
+    more (the diversity indicators), never to showing one firm's figures."""
 
     class Meta:
         model = FirmYear
@@ -94,7 +96,7 @@ class FirmYearSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not instance.consent and not self.context.get("full_access", False):
+        if not self.context.get("full_access", False):
             for field in DIVERSITY_FIELDS:
                 data[field] = None
         return data

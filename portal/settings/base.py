@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.UserSessionsMiddleware",
     "portal.middleware.MfaRequiredMiddleware",
     "portal.middleware.AccountFormErrorStatusMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -168,6 +170,10 @@ ACCOUNT_RATE_LIMITS = {
     # The feedback page (not an allauth action; its views read it through allauth's rate limiter).
     "feedback": "5/10m/ip",
 }
+# Each person's signed-in sessions (allauth.usersessions): listed on their account pages, where they
+# sign any of them out. Activity (last seen, address, browser) is kept current by
+# portal.middleware.UserSessionsMiddleware, at most once a minute per session.
+USERSESSIONS_TRACK_ACTIVITY = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tech Commissioner Portal"
 MFA_REQUIRED_ROLES = ["staff", "reviewer", "ambassador"]
@@ -441,6 +447,7 @@ CELERY_QUEUE_OF_TASKS = {
         "portal.idempotency_keys_expire",
         "portal.webhook_deliver",
         "portal.webhook_deliveries_send_due",
+        "workspaces.applications_retention_anonymise",
         "workspaces.offers_expire",
         "workspaces.tenancies_end_due",
     ],
@@ -480,3 +487,7 @@ WORKSPACES_SERVICE_LEVEL_DAYS = 20
 # Funding: the partnership programme's budget runs for two years, eight calendar quarters from this
 # day (the first day of a quarter). Its plan lines are those quarters, and spend is dated within them.
 FUNDING_BUDGET_STARTS_ON = datetime.date(2025, 1, 1)
+
+# Data protection: rejected and withdrawn applications are anonymised this many months after the
+# decision (workspaces.applications_retention_anonymise, daily).
+WORKSPACES_RETENTION_MONTHS = 24

@@ -9,6 +9,7 @@ from oauth2_provider.models import AccessToken
 from portal import services
 from portal.models import FirmYear, Organisation
 from portal.page_cache import CACHE_ALIAS
+from portal.rest.serializers import DIVERSITY_FIELDS
 from portal.roles import Role
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 
@@ -419,18 +420,20 @@ def test_staff_without_totp_are_refused_by_the_api(as_user, make_user):
 # Diversity figures and consent
 
 
-def test_diversity_hidden_from_partners_without_consent(as_partner, as_user, founder_user, firm):
+def test_one_firms_diversity_counts_are_never_shown_to_partners(as_partner, as_user, founder_user, firm):
+    """Consent is to aggregate statistics of 10 people or more, never to one firm's figures: a
+    partner reads the headcount and whether the firm consented, never the counts."""
     FirmYearFactory(organisation=firm, year=2024, consent=False, leadership_women=1, staff_women=4)
     FirmYearFactory(organisation=firm, year=2023, consent=True, leadership_women=2, staff_women=3)
     client, _ = as_partner("read")
 
     rows = {row["year"]: row for row in client.get(years_url(firm)).json()["results"]}
     assert rows[2024]["employees"] == 12
-    assert rows[2024]["leadership_women"] is None
-    assert rows[2024]["staff_women"] is None
-    assert rows[2024]["staff_disclosed"] is None
-    assert rows[2023]["leadership_women"] == 2
+    for year in (2024, 2023):
+        assert all(rows[year][field] is None for field in DIVERSITY_FIELDS), rows[year]
+    assert (rows[2024]["consent"], rows[2023]["consent"]) == (False, True)
     assert client.get(year_url(firm, 2024)).json()["staff_women"] is None
+    assert client.get(year_url(firm, 2023)).json()["leadership_women"] is None
 
     client.credentials()
     founder = as_user(founder_user)
