@@ -1,8 +1,8 @@
 """The ambassador network of the large synthetic data set (``seed_demo --scale large``, local use
 and benchmarks only), loaded with ``COPY`` after ``portal.demo_large`` has loaded the firms.
 
-``seed(firms=…)`` makes one ambassador for every ``FIRMS_PER_AMBASSADOR`` firms (a few still
-invited, most active, some paused or retired) in ``COUNTRIES`` skewed towards the largest markets,
+``seed(firms=…)`` makes one ambassador for every ``FIRMS_PER_AMBASSADOR`` firms (most active,
+some paused or retired; and a few more still invited) in ``COUNTRIES`` skewed towards the largest markets,
 the network growing over ten years; one activity per firm, most of them by the busiest
 ambassadors, each inside its ambassador's term; and one lead for every ``FIRMS_PER_LEAD`` firms,
 most referred by an ambassador on the network at the time. Open leads are recent; a landed lead
@@ -48,7 +48,8 @@ COUNTRIES = {
     "FI": ("Helsinki", 1), "NO": ("Oslo", 1), "CH": ("Zurich", 1), "GH": ("Accra", 1), "VN": ("Hanoi", 1),
     "MY": ("Kuala Lumpur", 1), "NZ": ("Auckland", 1), "GB": ("London", 6),
 }  # fmt: skip
-STATUS_WEIGHTS = {"invited": 2, "active": 78, "paused": 10, "retired": 10}
+STATUS_WEIGHTS = {"active": 80, "paused": 10, "retired": 10}
+AMBASSADORS_PER_INVITED = 50  # invitations still waiting, on top of the ambassadors (at least one)
 FIRST_NAMES = ["Aisha", "Bram", "Chen", "Dara", "Elif", "Femi", "Greta", "Hiro", "Imani", "Jonas", "Kavya", "Luis"]
 LAST_NAMES = ["Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Gupta", "Haddad", "Ito", "Jensen"]
 ACTIVITY_WEIGHTS = {"event": 30, "introduction": 30, "investor_meeting": 20, "media": 12, "trade_mission": 8}
@@ -87,10 +88,12 @@ class _Member:
 
 
 def _network(rng: random.Random, count: int, today: datetime.date) -> list[_Member]:
-    ids, user_ids = ids_reserve(Ambassador, count), iter(ids_reserve(User, count))
+    invited = max(1, count // AMBASSADORS_PER_INVITED)
+    ids, user_ids = ids_reserve(Ambassador, count + invited), iter(ids_reserve(User, count))
     started = today - datetime.timedelta(days=365 * NETWORK_YEARS)
     members = []
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=count)
+    statuses += ["invited"] * invited
     for pk, status in zip(ids, statuses, strict=True):
         # More join each year: a power under one skews joining dates towards today.
         starts = started + datetime.timedelta(days=int((today - started).days * rng.random() ** 0.6))
@@ -323,7 +326,8 @@ def _counts(*, new: bool) -> dict:
     leads = Lead.objects.filter(summary="A fictional lead of the large synthetic network.")
     return {
         "new": new,
-        "ambassadors": ambassadors.count(),
+        "ambassadors": ambassadors.exclude(status=Ambassador.Status.INVITED).count(),
+        "invited": ambassadors.filter(status=Ambassador.Status.INVITED).count(),
         "countries": ambassadors.values("country").distinct().count(),
         "activities": Activity.objects.filter(ambassador__in=ambassadors).count(),
         "leads": leads.count(),

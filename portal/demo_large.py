@@ -1,10 +1,10 @@
 """The firms of the large synthetic data set (``seed_demo --scale large``, local use and
 benchmarks only): a region's register at full size, loaded with ``COPY`` (``portal.bulk_copy``).
 
-``seed(firms=100_000)`` makes that many firms, Companies House numbers ``XL000001``… (not a
-prefix Companies House issues) and names ending "(synthetic)", born in cohorts over the 15
+``seed(firms=100_000)`` makes that many firms, Companies House numbers ``XL000001``… (the
+large set's own prefix; the demo firms are ``SY…``) and names ending "(synthetic)", born in cohorts over the 15
 calendar years up to this one and more of them each year; skewed by sector (software first) and
-borough (Birmingham first, one in twelve outside the WMCA area); a realistic share dissolved each
+borough (Birmingham first, one in eleven outside the WMCA area); a realistic share dissolved each
 year of their life; mostly home-grown, some relocated from the UK or abroad. Each firm reports
 its facts for most years it was active (``FIRM_YEARS_PER_FIRM`` per firm on average, exactly):
 headcount growing, flat or shrinking (one in twelve a high-growth firm), turnover, and
