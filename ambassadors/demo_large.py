@@ -32,6 +32,7 @@ from portal.roles import Role, role_group
 from .models import Activity, Ambassador, AmbassadorSector, Lead, LeadChange
 
 FIRMS_PER_AMBASSADOR = 50
+AMBASSADORS_MIN = 10  # so a small test size still has a network
 ACTIVITIES_PER_FIRM = 1
 FIRMS_PER_LEAD = 5
 NETWORK_YEARS = 10
@@ -210,10 +211,11 @@ def _referrer(rng: random.Random, working: list[_Member], cumulative: list[float
 
 @transaction.atomic
 def seed(*, firms: int, today: datetime.date | None = None) -> dict:
-    """Load ``firms // FIRMS_PER_AMBASSADOR`` ambassadors, ``firms × ACTIVITIES_PER_FIRM``
-    activities and ``firms // FIRMS_PER_LEAD`` leads with their history for the large set's firms
-    (``portal.demo_large`` loads them first). Returns counts (``new`` False when they were there
-    already). Idempotent. Raises ``LargeDataError`` when the demo staff account is missing."""
+    """Load ``firms // FIRMS_PER_AMBASSADOR`` ambassadors (``AMBASSADORS_MIN`` at least), ``firms ×
+    ACTIVITIES_PER_FIRM`` activities and ``firms // FIRMS_PER_LEAD`` leads with their history for
+    the large set's firms (``portal.demo_large`` loads them first). Returns counts (``new`` False
+    when they were there already). Idempotent. Raises ``LargeDataError`` when the demo staff
+    account is missing."""
     if User.objects.filter(email__startswith=AMBASSADOR_PREFIX).exists():
         return _counts(new=False)
     staff = User.objects.filter(email="staff@example.org").values_list("pk", flat=True).first()
@@ -221,7 +223,7 @@ def seed(*, firms: int, today: datetime.date | None = None) -> dict:
         raise LargeDataError("Load the demo accounts first (seed_demo does).")
     today = today or timezone.localdate()
     rng = random.Random(14_2611)  # noqa: S311 - demo data, not security
-    members = _network(rng, firms // FIRMS_PER_AMBASSADOR, today)
+    members = _network(rng, max(AMBASSADORS_MIN, firms // FIRMS_PER_AMBASSADOR), today)
     _network_rows(rng, members, role_group(Role.AMBASSADOR).pk, today)
     rows_copy(
         Activity,

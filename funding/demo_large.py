@@ -28,6 +28,7 @@ from portal.models import Organisation, User
 from .models import Investment, InvestmentInvestor
 
 FIRMS_PER_INVESTOR = 50
+INVESTORS_MIN = 20  # so a small test size still has investors of every kind
 INVESTMENTS_PER_FIRM = 2
 SOURCE_PREFIX = "https://register.example.org/large/"
 DEMO_PARTNER = "Birmingham Tech (demo)"
@@ -95,10 +96,10 @@ INVESTMENT_FIELDS = [
 
 @transaction.atomic
 def seed(*, firms: int, today: datetime.date | None = None) -> dict:
-    """Load ``firms // FIRMS_PER_INVESTOR`` investors and ``firms × INVESTMENTS_PER_FIRM`` deals
-    with their investors for the large set's firms (``portal.demo_large`` loads them first).
-    Returns counts (``new`` False when they were there already). Idempotent. Raises
-    ``LargeDataError`` when the demo staff account is missing."""
+    """Load ``firms // FIRMS_PER_INVESTOR`` investors (``INVESTORS_MIN`` at least) and ``firms ×
+    INVESTMENTS_PER_FIRM`` deals with their investors for the large set's firms
+    (``portal.demo_large`` loads them first). Returns counts (``new`` False when they were there
+    already). Idempotent. Raises ``LargeDataError`` when the demo staff account is missing."""
     deals = Investment.objects.filter(source__startswith=SOURCE_PREFIX)
     if deals.exists():
         return _counts(new=False)
@@ -108,7 +109,7 @@ def seed(*, firms: int, today: datetime.date | None = None) -> dict:
     partner = Organisation.objects.filter(name=DEMO_PARTNER).values_list("pk", flat=True).first()
     today, now = today or timezone.localdate(), timezone.now()
     rng = random.Random(14_360)  # noqa: S311 - demo data, not security
-    makes = _investors(rng, firms // FIRMS_PER_INVESTOR)
+    makes = _investors(rng, max(INVESTORS_MIN, firms // FIRMS_PER_INVESTOR))
     register = [firm for firm in large_firms() if firm.is_tech]
     # A Pareto weight per firm: most raise once or never, a few raise again and again.
     weights = [rng.paretovariate(1.3) for _ in register]
@@ -153,7 +154,7 @@ def seed(*, firms: int, today: datetime.date | None = None) -> dict:
                 verified_at or created,
             )
         )
-        backers = rng.sample(makes[kind], rng.choice([1, 1, 2, 3, 4]) if kind == K.EQUITY else 1)
+        backers = rng.sample(makes[kind], min(len(makes[kind]), rng.choice([1, 1, 2, 3, 4]) if kind == K.EQUITY else 1))
         investors.extend((pk, investor, index == 0, country) for index, (investor, country) in enumerate(backers))
     rows_copy(Investment, INVESTMENT_FIELDS, investments)
     rows_copy(InvestmentInvestor, ["investment_id", "investor_id", "is_lead", "country"], investors)

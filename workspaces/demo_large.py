@@ -222,6 +222,8 @@ def seed(*, firms: int, today: datetime.date | None = None) -> dict:
 
     count = firms // FIRMS_PER_APPLICATION
     ids = ids_reserve(Application, count)
+    # Ids for as many founders and reviews as there could be: the few left unused are a gap in
+    # each sequence, which nothing minds.
     review_ids = iter(ids_reserve(Review, count))
     founders: dict[int, tuple[int, datetime.datetime]] = {}  # firm id -> (user id, joined)
     user_ids = iter(ids_reserve(User, count))

@@ -149,3 +149,11 @@ def test_seed_demo_refuses_a_scale_that_is_neither_a_number_nor_large(value):
     with pytest.raises(CommandError, match="whole number from 1, or 'large'"):
         call_command("seed_demo", "--scale", value)
     assert seed_demo.scale_value("large") == "large" and seed_demo.scale_value("3") == 3
+
+
+def test_large_seed_works_at_a_tiny_size_with_a_minimum_network_and_investors():
+    demo.seed()
+    parts = demo_large.large_seed(firms=100)
+    assert parts["firms"]["firm_years"] == 400 and parts["workspaces"]["applications"] == 50
+    assert parts["ambassadors"]["ambassadors"] == 10 and parts["ambassadors"]["leads"] == 20
+    assert parts["funding"]["investments"] == 200
