@@ -254,6 +254,7 @@ def seed(*, firms: int, today: datetime.date | None = None) -> dict:
         created, submitted, decided, working_days, moved = _history(
             rng, rows, pk, status, created, today, (founder, staff, reviewer), criteria, review_ids
         )
+        founders[firm.id] = (founder, min(founders[firm.id][1], created))  # joined by their first draft
         offer = status == S.OFFERED
         if offer:
             allocated[pool.pk] = allocated.get(pool.pk, 0) + desks

@@ -100,6 +100,7 @@ def test_large_applications_hold_the_history_and_desks_the_workflow_would(loaded
     founders = User.objects.filter(email__startswith=FOUNDER_PREFIX)
     assert founders.filter(groups__name="founder").count() == founders.count()
     assert not founders.exclude(password__startswith="!").exists()  # they cannot sign in
+    assert not applications.filter(created_at__lt=F("applicant__date_joined")).exists()
 
 
 def test_large_network_leads_and_investments_keep_their_rules(loaded):
