@@ -29,6 +29,7 @@ from django.test.utils import (  # noqa: E402
     setup_databases,
     setup_test_environment,
     teardown_databases,
+    teardown_test_environment,
 )
 
 __all__ = ["CaptureQueriesContext", "Client", "bench_database", "connection", "staff_client", "timed"]
@@ -47,6 +48,7 @@ def bench_database():
         yield
     finally:
         teardown_databases(old, verbosity=0)
+        teardown_test_environment()  # so a script may use a second database afterwards
 
 
 def staff_client() -> Client:

@@ -8,7 +8,7 @@ WMCA area. The SQL is plain ORM so it runs on PostgreSQL and SQLite alike.
 
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Count, F, FilteredRelation, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -79,15 +79,20 @@ def survival_5y() -> list[Value]:
 
 
 def _growth_base(population: QuerySet[Organisation] | None = None) -> QuerySet[FirmYear]:
-    """Population firm-years t with known employees and 10+ employees in t−3 (annotated ``base``)."""
-    employees_three_years_before = FirmYear.objects.filter(
-        organisation=OuterRef("organisation"), year=OuterRef("year") - 3
-    ).values("employees")[:1]
+    """Population firm-years t with known employees and 10+ employees in t−3 (annotated ``base``).
+
+    The year t−3 is joined in (the firm's firm-year of that year, one at most), so the database
+    matches all the pairs in one hash join rather than looking one up for every firm-year."""
     return (
         FirmYear.objects.filter(
             organisation__in=firm_population() if population is None else population, employees__isnull=False
         )
-        .annotate(base=Subquery(employees_three_years_before, output_field=IntegerField()))
+        .annotate(
+            three_years_before=FilteredRelation(
+                "organisation__years", condition=Q(organisation__years__year=F("year") - 3)
+            ),
+            base=F("three_years_before__employees"),
+        )
         .filter(base__gte=HGE_MIN_EMPLOYEES)
         .order_by()
     )
@@ -117,21 +122,30 @@ def high_growth_incidence() -> list[Value]:
 
 @register("scaleup_conversion")
 def scaleup_conversion() -> list[Value]:
-    """Share of birth cohort c that is high-growth in some year t <= c+8, for c+8 <= this year."""
-    high_growth_years = _growth_base().filter(_is_high_growth())
-    became_scaleup = Exists(
-        high_growth_years.filter(organisation=OuterRef("pk"), year__lte=OuterRef("cohort") + SCALEUP_YEARS)
-    )
-    rows = (
+    """Share of birth cohort c that is high-growth in some year t <= c+8, for c+8 <= this year.
+
+    Two grouped queries: the births of each cohort, and the distinct firms of each cohort among
+    the high-growth firm-years t <= c+8 (a join, not a lookup per firm)."""
+    last_cohort = current_year() - SCALEUP_YEARS
+    births = (
         firm_population()
         .filter(founded_on__isnull=False)
         .annotate(cohort=ExtractYear("founded_on"))
-        .filter(cohort__lte=current_year() - SCALEUP_YEARS)
-        .values("cohort")
-        .annotate(births=Count("id"), scaleups=Count("id", filter=Q(became_scaleup)))
+        .filter(cohort__lte=last_cohort)
+        .values_list("cohort")
+        .annotate(n=Count("id"))
         .order_by("cohort")
     )
-    return [rate_value(*year_period(row["cohort"]), row["scaleups"], row["births"]) for row in rows]
+    scaleups = dict(
+        _growth_base()
+        .filter(_is_high_growth())
+        .annotate(cohort=ExtractYear("organisation__founded_on"))
+        .filter(cohort__lte=last_cohort, year__lte=F("cohort") + SCALEUP_YEARS)
+        .values_list("cohort")
+        .annotate(n=Count("organisation", distinct=True))
+        .order_by()
+    )
+    return [rate_value(*year_period(cohort), scaleups.get(cohort, 0), born) for cohort, born in births]
 
 
 # Diversity (KPIS §2.8) -----------------------------------------------------------------------

@@ -4,6 +4,9 @@ The command lives in the missions app because it seeds every app, and only missi
 every other app (SPEC §2); each app's own demo data stays in its ``demo`` module.
 """
 
+import argparse
+import time
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -11,9 +14,27 @@ from django.core.management.base import BaseCommand, CommandError
 from ambassadors import demo as ambassadors_demo
 from funding import demo as funding_demo
 from missions import demo as missions_demo
+from missions import demo_large
 from portal import demo
+from portal.bulk_copy import BulkCopyError
+from portal.demo_large import LargeDataError
 from portal.page_cache import DATA_KEYS, data_version_bump
 from workspaces import demo as workspaces_demo
+
+LARGE = "large"
+
+
+def scale_value(value: str) -> int | str:
+    """``--scale``: a whole number from 1, or ``large``."""
+    if value == LARGE:
+        return LARGE
+    try:
+        scale = int(value)
+    except ValueError:
+        scale = 0
+    if scale < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1, or {LARGE!r} (not {value!r})")
+    return scale
 
 
 class Command(BaseCommand):
@@ -25,16 +46,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
-            type=int,
+            type=scale_value,
             default=1,
-            help="Multiples of 300 synthetic firms and 10 workspace applications (default 1).",
+            help=(
+                "Multiples of 300 synthetic firms and 10 workspace applications (default 1); or 'large': "
+                f"the demo data plus a region's worth, {demo_large.LARGE_FIRMS:,} more firms and what refers "
+                "to them, loaded with COPY (PostgreSQL only)."
+            ),
         )
 
-    def handle(self, *args, scale: int, **options):
+    def handle(self, *args, scale: int | str, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError(
                 "seed_demo refuses to run under production settings: demo accounts have known passwords."
             )
+        large = scale == LARGE
+        if large:
+            scale = 1
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         counts = demo.seed(scale=scale)
@@ -42,6 +70,8 @@ class Command(BaseCommand):
         network = ambassadors_demo.seed()
         funding_counts = funding_demo.seed()
         grant_counts = funding_demo.grants_seed()
+        if large:
+            self._large_seed()
         # The indicator catalogue and the official comparators (real published figures).
         call_command("load_reference_figures", stdout=self.stdout)
         reported = missions_demo.reported_values_seed()
@@ -89,4 +119,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<26} {role:<11}{extra}")
         self.stdout.write(
             f"Partner API client: id {demo.DEMO_PARTNER_CLIENT_ID}, secret {demo.DEMO_PARTNER_SECRET}, every scope."
+        )
+
+    def _large_seed(self) -> None:
+        started = time.perf_counter()
+        try:
+            parts = demo_large.large_seed(firms=demo_large.LARGE_FIRMS)
+        except (LargeDataError, BulkCopyError) as error:
+            raise CommandError(f"--scale large: {error}") from error
+        firms, spaces, network, funding = (parts[name] for name in ("firms", "workspaces", "ambassadors", "funding"))
+        loaded = "loaded" if any(part["new"] for part in parts.values()) else "already loaded, nothing added"
+        self.stdout.write(
+            f"Large data set {loaded} in {time.perf_counter() - started:.0f} s: {firms['firms']:,} firms "
+            f"({firms['firm_years']:,} firm-years), {spaces['applications']:,} workspace applications in "
+            f"{spaces['workspaces']} workspaces, {network['ambassadors']:,} ambassadors with "
+            f"{network['activities']:,} activities and {network['leads']:,} leads, {funding['investments']:,} "
+            f"investments with {funding['investors']:,} investor rows; names marked (synthetic)."
         )
