@@ -110,6 +110,15 @@ class Broker:
         return self.client.llen(self.queue)
 
 
+def celery_routes_use(routes: dict) -> None:
+    """Give the Celery app of this process ``routes`` (``{}``: every job to the default queue)."""
+    from portal.celery import app
+
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)  # built from the routes on first use, then kept
+
+
 def celery_broker_use(url: str) -> None:
     """Point the Celery app of this process at ``url``, leaving its pooled connections."""
     from portal.celery import app
@@ -133,10 +142,11 @@ def broker(redis_url, settings):
     proxy.start()
     proxied = urlunsplit(url._replace(netloc=f"127.0.0.1:{proxy.port}"))
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    saved = app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue
+    saved = app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes
     settings.CELERY_BROKER_URL = proxied  # what /healthz and the pages probe
     celery_broker_use(proxied)
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    celery_routes_use({})  # every job of the test to its own queue, whatever queue it names
     health.broker_probe_forget()
     client = redis.Redis.from_url(redis_url)
     try:
@@ -144,6 +154,7 @@ def broker(redis_url, settings):
     finally:
         proxy.stop()
         app.conf.task_always_eager, app.conf.task_default_queue = saved[1], saved[2]
+        celery_routes_use(saved[3])
         celery_broker_use(saved[0])
         health.broker_probe_forget()
         client.delete(queue)
@@ -278,3 +289,19 @@ def run_at_once(functions, timeout: float = 120) -> list:
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), f"a thread was still running after {timeout}s"
     return results
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test must restore the database it found (``serialized_rollback=True``):
+    one that does not ends by emptying every table, content types and roles included, and every
+    later test that restores the database then fails on duplicate rows."""
+    careless = sorted(
+        {
+            item.nodeid
+            for item in items
+            for marker in item.iter_markers("django_db")
+            if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback")
+        }
+    )
+    if careless:
+        raise pytest.UsageError(f"transactional tests without serialized_rollback=True: {careless}")

@@ -59,15 +59,32 @@ def test_docs_draw_every_operation_with_no_csp_violation_or_console_message(docs
     assert docs_page.title() == "API documentation – Tech Commissioner Portal"
 
 
+OPENED = [
+    "indicators-indicators_list",
+    "investments-investments_retrieve",
+    "organisations-organisations_create",
+    "investments-investments_bulk_create",
+    "investments-investments_partial_update",
+    "webhook-subscriptions-webhook_subscriptions_destroy",
+]
+
+
 def test_docs_pass_axe_in_every_state_a_reader_reaches(docs_page, live_server):
     open_docs(docs_page)
     assert_accessible(docs_page)
 
-    # Every operation open, with its parameters, responses and examples.
-    for summary in docs_page.locator(".opblock-summary-control").all():
-        summary.click()
+    # An operation of every kind open, with its parameters, responses and examples: a list, a
+    # read, a create with its example body, a bulk write, a partial update and a delete. (Every
+    # operation is drawn from the same parts; opening all of them at once made a page that took
+    # axe minutes to read.)
+    for operation in OPENED:
+        docs_page.locator(f"#operations-{operation} .opblock-summary-control").click()
     docs_page.locator(".opblock.is-open .responses-wrapper").first.wait_for()
-    assert docs_page.locator(".opblock.is-open").count() == docs_page.locator(".opblock").count()
+    assert docs_page.locator(".opblock.is-open").count() == len(OPENED)
+    # Off the last summary, whose copy button grows in while hovered, and its transition ended.
+    docs_page.mouse.move(0, 0)
+    docs_page.wait_for_function("() => document.getAnimations().length === 0")
+    assert docs_page.locator(".opblock.is-open .body-param__example, .opblock.is-open .microlight").count() > 0
     assert_accessible(docs_page)
 
     # A request tried from the page: the fields become editable and the answer is shown.

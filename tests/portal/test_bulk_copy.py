@@ -77,7 +77,7 @@ def test_rows_copy_refuses_a_field_it_cannot_fill():
         rows_copy(FirmYear, ["organisation_id", "as_of"], [])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ids_reserve_and_rows_copy_need_a_transaction():
     with pytest.raises(BulkCopyError, match="inside a transaction"):
         ids_reserve(Organisation, 2)
