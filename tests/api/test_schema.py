@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth
 
 from portal.models import FirmYear, Organisation
+from tests.api.schema_cases import point_at_real_rows as point_ids_at_real_rows
+from tests.api.schema_cases import session_of
 from tests.portal.factories import FirmYearFactory, OrganisationFactory
 
 ALL_SCOPES = (
@@ -117,14 +119,7 @@ def untouchable(bearer):
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms_to_the_schema(case, bearer, untouchable):
     headers, existing = bearer
-    # Generated ids almost never exist: point the non-negative ones below 2**31 at real organisations
-    # so reads and writes get past the 404 and their validation and serialisation are exercised too.
-    # Negative and huge ids still go through, as the 404 cases.
-    pk = (case.path_parameters or {}).get("id")
-    if isinstance(pk, str) and pk.isascii() and pk.isdigit():  # the coverage phase sends strings
-        pk = int(pk)
-    if isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk < 2**31:
-        case.path_parameters["id"] = existing[pk % len(existing)]
+    point_ids_at_real_rows(case, existing)  # organisations
     case.call_and_validate(headers=headers)
     # ACCEPTANCE: whatever it sends, the partner changes only the firms it maintains: its own
     # organisation keeps its name, and no other organisation or yearly fact changes.
@@ -185,9 +180,7 @@ def test_missions_operations_conform_to_the_schema(case, bearer, indicator_codes
 def staff_session(db, client, staff_user, bearer):
     """Session and CSRF cookies and header of a signed-in staff user (with MFA), who may write any
     reported indicator and start KPI refreshes."""
-    client.force_login(staff_user)
-    csrf = "a" * 32
-    return {"X-CSRFToken": csrf}, {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+    return session_of(client, staff_user)
 
 
 @missions_schema.parametrize()
@@ -208,16 +201,9 @@ def test_missions_operations_conform_to_the_schema_for_staff(case, staff_session
 applications_schema = schema.exclude(path_regex=r"^/api/v1/(?!workspace-applications/)")
 
 
-def session_for(client, user) -> tuple[dict, dict]:
-    """Headers and cookies of ``user`` signed in: the session cookie and a CSRF token."""
-    client.force_login(user)
-    csrf = "a" * 32
-    return {"X-CSRFToken": csrf}, {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
-
-
 @pytest.fixture
 def founder_session(db, client, founder_user, bearer):
-    return session_for(client, founder_user)
+    return session_of(client, founder_user)
 
 
 @pytest.fixture

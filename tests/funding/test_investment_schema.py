@@ -10,6 +10,7 @@ from schemathesis.checks import ignored_auth
 
 from funding.models import Investment
 from portal.models import Organisation
+from tests.api.schema_cases import point_at_real_rows, session_of
 from tests.api.test_schema import schema
 from tests.funding.factories import InvestmentFactory, InvestorFactory
 from tests.portal.factories import OrganisationFactory
@@ -41,14 +42,6 @@ def deals(db, partner_token):
         request_finished.connect(close_old_connections)
 
 
-def point_at_real_rows(case, pks: list[int]) -> None:
-    pk = (case.path_parameters or {}).get("id")
-    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
-        pk = int(pk)
-    if isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk < 2**31:
-        case.path_parameters["id"] = pks[pk % len(pks)]
-
-
 def snapshot(investment: Investment) -> dict:
     return Investment.objects.filter(pk=investment.pk).values().get()
 
@@ -65,9 +58,7 @@ def test_investments_operations_conform_to_the_schema(case, deals):
 
 @pytest.fixture
 def staff_session(db, client, staff_user, deals):
-    client.force_login(staff_user)
-    csrf = "a" * 32
-    return {"X-CSRFToken": csrf}, {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+    return session_of(client, staff_user)
 
 
 @investments_schema.parametrize()

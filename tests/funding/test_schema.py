@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth
 
 from funding.models import Opportunity
+from tests.api.schema_cases import point_at_real_rows, session_of
 from tests.api.test_schema import schema
 from tests.funding.factories import FunderFactory, OpportunityFactory
 
@@ -36,14 +37,6 @@ def opportunities(db, partner_token):
         request_finished.connect(close_old_connections)
 
 
-def point_at_real_rows(case, pks: list[int]) -> None:
-    pk = (case.path_parameters or {}).get("id")
-    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
-        pk = int(pk)
-    if isinstance(pk, int) and not isinstance(pk, bool) and 0 <= pk < 2**31:
-        case.path_parameters["id"] = pks[pk % len(pks)]
-
-
 def snapshot(opportunity: Opportunity) -> dict:
     return Opportunity.objects.filter(pk=opportunity.pk).values().get()
 
@@ -60,9 +53,7 @@ def test_funding_operations_conform_to_the_schema(case, opportunities):
 
 @pytest.fixture
 def staff_session(db, client, staff_user, opportunities):
-    client.force_login(staff_user)
-    csrf = "a" * 32
-    return {"X-CSRFToken": csrf}, {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+    return session_of(client, staff_user)
 
 
 @funding_schema.parametrize()
