@@ -1,7 +1,10 @@
 """FilterSets of the portal core, shared by the HTML lists and the API."""
 
+from decimal import Decimal, InvalidOperation
+
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from .models import ApiWrite, Organisation, WebhookDelivery
 
@@ -34,10 +37,41 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = ["kind", "sector", "local_authority", "origin", "is_tech", "company_number"]
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number; ``0.5`` is an error, not a filter that matches nothing."""
+ID_MAX = 2**63 - 1  # PostgreSQL's bigint
 
-    field_class = forms.IntegerField
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number however it is written (``12``, ``12.0``, ``1.2e+1``); ``0.5`` is an error,
+    not a filter that matches nothing."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (``WholeNumberField``)."""
+
+    field_class = WholeNumberField
+
+
+class IdField(WholeNumberField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number from 1; one that matches nothing gives an empty list."""
+
+    field_class = IdField
 
 
 class ApiWriteFilterSet(django_filters.FilterSet):
@@ -54,7 +88,7 @@ class ApiWriteFilterSet(django_filters.FilterSet):
 
 
 class WebhookDeliveryFilterSet(django_filters.FilterSet):
-    subscription = IntegerFilter(field_name="subscription_id")
+    subscription = IdFilter(field_name="subscription_id")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     event = django_filters.CharFilter()
 
