@@ -29,6 +29,7 @@ from portal.models import LocalAuthority, Organisation, Sector, User
 from portal.page_cache import data_version_bump
 
 from . import budget_demo, services
+from .investment_demo import seed as investments_seed
 from .models import Alert, Investment, InvestmentInvestor, Opportunity, Stage
 
 DEMO_PARTNER = "Birmingham Tech (demo)"
@@ -182,8 +183,6 @@ def seed(*, today: datetime.date | None = None) -> dict:
             [o for _, o in new], {position: rules[i] for position, (i, _) in enumerate(new)}
         )
     budget = budget_demo.seed(today=today)
-    from .investment_demo import seed as investments_seed
-
     return {
         "opportunities": Opportunity.objects.filter(link__startswith="https://funding.example.org/demo/").count(),
         "new_opportunities": created,
