@@ -34,8 +34,6 @@ EXPORT_FIELDS = [
     "page",
     "updated_at",
 ]
-LICENCE_TITLE = "Open Government Licence v3.0"
-LICENCE_URL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 # Several values of a rule share one CSV cell, separated by this; an empty cell means no limit.
 LIST_SEPARATOR = "; "
 

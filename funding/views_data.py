@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views import View
 
 from portal import page_cache
-from portal.exports import csv_document
+from portal.exports import LICENCE_TITLE, LICENCE_URL, csv_document
 from portal.site_url import site_url
 
-from .open_data import EXPORT_FIELDS, LICENCE_TITLE, LICENCE_URL, LIST_SEPARATOR, opportunity_export_rows
+from .open_data import EXPORT_FIELDS, LIST_SEPARATOR, opportunity_export_rows
 
 CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json"

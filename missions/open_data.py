@@ -24,13 +24,12 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 from ambassadors.selectors import directory_modified
 from funding.grants import grants_modified
 from funding.open_data import opportunities_modified
+from portal.exports import LICENCE_TITLE, LICENCE_URL
 from workspaces.models import Workspace
 
 from .models import Indicator
 
 PUBLISHER_NAME = "West Midlands Tech Commissioner"
-LICENCE_URL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-LICENCE_TITLE = "Open Government Licence v3.0"
 
 _EU = "http://publications.europa.eu/resource/authority/"
 FREQUENCY = Namespace(f"{_EU}frequency/")

@@ -7,6 +7,10 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
+# The licence of everything the portal publishes as open data.
+LICENCE_TITLE = "Open Government Licence v3.0"
+LICENCE_URL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
 # A leading =, +, -, @, tab or carriage return makes a spreadsheet read a cell as a formula (OWASP
 # "CSV injection"); a single quote in front makes it text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

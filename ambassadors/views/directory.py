@@ -12,7 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views import View
 
 from portal import page_cache
-from portal.exports import csv_document
+from portal.exports import LICENCE_TITLE, csv_document
 from portal.site_url import site_url
 
 from ..filters import DirectoryFilterSet
@@ -68,9 +68,6 @@ class DirectoryProfileView(View):
             ),
         }
         return render(request, self.template_name, context)
-
-
-LICENCE_TITLE = "Open Government Licence v3.0"
 
 
 def _export_rows(base_url: str) -> list[dict]:
