@@ -6,7 +6,8 @@ requested by a visitor who is signed out and by a founder, an ambassador, a revi
 of staff: whoever the rule allows is not refused (the page answers, or is a 404 for an object that
 does not exist; a page that only takes a form's POST is asked with an empty POST), whoever it refuses is sent to sign in
 (signed out) or gets 403. The API is covered per operation and per scope by
-``tests/api/test_scopes.py`` and the object-level checks (another user's object is a 404) by each
+``tests/api/test_scopes.py``, per operation and per role by ``tests/api/test_role_matrix.py``
+(with another person's rows, a 404), and the object-level checks (another user's object is a 404) by each
 app's tests.
 """
 
