@@ -14,12 +14,12 @@ never valued: values sum disclosed amounts only. Each function runs one grouped 
 
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from funding.grants import GRANTS, grant_publishable, grants_held
-from funding.models import Investment, InvestmentInvestor
+from funding.models import Investment
 from missions.geographies import WMCA_BOROUGHS
 from missions.registry import Value, period_value, rate_value, register, year_period
 from portal.models import Organisation
@@ -117,24 +117,20 @@ def funding_equity_undisclosed_quarterly() -> list[Value]:
 # Domestic and international money (M1-03) --------------------------------------------------------
 
 
-def _lead_country():
-    """The lead investor's country code of an investment (null when it has no lead)."""
-    lead = InvestmentInvestor.objects.filter(investment=OuterRef("pk"), is_lead=True).values("country")[:1]
-    return Subquery(lead)
-
-
 def _by_lead() -> dict[int, dict[str, Decimal]]:
     """Disclosed equity value by year, split into ``domestic`` (lead investor based in the UK),
-    ``international`` (lead based elsewhere) and ``unknown`` (no lead recorded). One query."""
+    ``international`` (lead based elsewhere) and ``unknown`` (no lead recorded). One query, joining
+    each round to its lead investor's row once (an investment has at most one lead)."""
     rows = (
         equity_rounds()
         .filter(amount_gbp__isnull=False)
-        .annotate(year=ExtractYear("announced_on"), lead_country=_lead_country())
+        .alias(lead=FilteredRelation("investor_rows", condition=Q(investor_rows__is_lead=True)))
+        .annotate(year=ExtractYear("announced_on"))
         .values_list("year")
         .annotate(
-            domestic=Sum("amount_gbp", filter=Q(lead_country=DOMESTIC_COUNTRY)),
-            international=Sum("amount_gbp", filter=Q(lead_country__isnull=False) & ~Q(lead_country=DOMESTIC_COUNTRY)),
-            unknown=Sum("amount_gbp", filter=Q(lead_country__isnull=True)),
+            domestic=Sum("amount_gbp", filter=Q(lead__country=DOMESTIC_COUNTRY)),
+            international=Sum("amount_gbp", filter=Q(lead__country__isnull=False) & ~Q(lead__country=DOMESTIC_COUNTRY)),
+            unknown=Sum("amount_gbp", filter=Q(lead__isnull=True)),
         )
         .order_by()
     )
