@@ -53,6 +53,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env("TEST_EMAIL_PORT", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", env.int("TEST_EMAIL_PORT"), 120
+# A test that kills a worker may give the next one a short visibility timeout, looked at every
+# second, so the dead worker's unacknowledged job comes back to its queue within seconds instead of
+# the time limit and a minute.
+if REDIS_URL and env("TEST_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **REDIS_TRANSPORT_OPTIONS,
+        "visibility_timeout": env.int("TEST_VISIBILITY_TIMEOUT"),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="default")
 if env("TEST_CELERY_QUEUE", default=""):  # that worker's jobs all stay on its own queue
     CELERY_TASK_ROUTES = {}
