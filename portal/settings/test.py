@@ -63,9 +63,12 @@ if REDIS_URL and env("TEST_VISIBILITY_TIMEOUT", default=""):
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }
+# A test that runs beat processes may shorten their lease, to see one take over from another.
+BEAT_LEASE_SECONDS = env.int("TEST_BEAT_LEASE_SECONDS", default=BEAT_LEASE_SECONDS)  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="default")
-if env("TEST_CELERY_QUEUE", default=""):  # that worker's jobs all stay on its own queue
+if env("TEST_CELERY_QUEUE", default=""):  # that worker's (or beat's) jobs all go to its own queue
     CELERY_TASK_ROUTES = {}
+    CELERY_TASK_ALWAYS_EAGER = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
