@@ -423,7 +423,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The schedule lives in the database (django-celery-beat); a beat sends only while it holds a lease
+# in Redis, so a second beat sends nothing until the first stops (portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat:LeasedScheduler"
+BEAT_LEASE_SECONDS = 30
 # Three queues, each with a worker of its own in the Procfile, so a long KPI refresh never holds up
 # an email and an email never waits behind the other jobs. Every task is named here: a new task
 # without a queue fails tests/test_celery_queues.py.

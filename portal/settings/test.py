@@ -19,7 +19,8 @@ CI = env.bool("CI", default=False)
 if not env("DATABASE_URL", default="") and _reachable("127.0.0.1", 5432):
     DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    # A test that serves the portal with gunicorn keeps connections open, as production does.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("TEST_CONN_MAX_AGE", default=0)  # noqa: F405
 if CI and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
     raise RuntimeError("CI=true requires PostgreSQL: set DATABASE_URL or start it on 127.0.0.1:5432")
 
@@ -53,9 +54,22 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env("TEST_EMAIL_PORT", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", env.int("TEST_EMAIL_PORT"), 120
+# A test that kills a worker may give the next one a short visibility timeout, looked at every
+# second, so the dead worker's unacknowledged job comes back to its queue within seconds instead of
+# the time limit and a minute.
+if REDIS_URL and env("TEST_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **REDIS_TRANSPORT_OPTIONS,
+        "visibility_timeout": env.int("TEST_VISIBILITY_TIMEOUT"),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+# A test that runs beat processes may shorten their lease, to see one take over from another.
+BEAT_LEASE_SECONDS = env.int("TEST_BEAT_LEASE_SECONDS", default=BEAT_LEASE_SECONDS)  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="default")
-if env("TEST_CELERY_QUEUE", default=""):  # that worker's jobs all stay on its own queue
+if env("TEST_CELERY_QUEUE", default=""):  # that worker's (or beat's) jobs all go to its own queue
     CELERY_TASK_ROUTES = {}
+    CELERY_TASK_ALWAYS_EAGER = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
