@@ -17,9 +17,10 @@ def _reachable(host: str, port: int) -> bool:
 CI = env.bool("CI", default=False)
 
 if not env("DATABASE_URL", default="") and _reachable("127.0.0.1", 5432):
-    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}
+    DATABASES = {**DATABASES, "default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    for _database in DATABASES.values():  # noqa: F405
+        _database["CONN_MAX_AGE"] = 0
 if CI and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
     raise RuntimeError("CI=true requires PostgreSQL: set DATABASE_URL or start it on 127.0.0.1:5432")
 

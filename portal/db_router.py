@@ -1,0 +1,141 @@
+"""Reads from a PostgreSQL read replica, writes to the primary, and each writer reads its own writes.
+
+Installed only when ``DATABASE_REPLICA_URL`` is set (``portal/settings/base.py`` adds the
+``replica`` database, ``ReplicaRouter`` and ``PrimaryPinMiddleware``). The rules:
+
+- **Writes** always go to the primary (``default``); migrations run only there.
+- **Only web requests read from the replica**, and only safe ones (GET, HEAD, OPTIONS) that are
+  not pinned. Everything else reads from the primary: Celery tasks, the KPI refresh, management
+  commands and the shell never enter a request, so they never leave the primary.
+- **Read-your-writes.** A request that is not safe, or that wrote anything, pins its sender to the
+  primary for ``DATABASE_REPLICA_STICKY_SECONDS`` (longer than normal replica lag): a signed cookie
+  for browsers and session clients, and a cache entry per ``Authorization`` header for partner
+  clients (which keep no cookies). A request that wrote reads from the primary for the rest of
+  its own course too.
+- **Transactions.** A read inside a transaction (``atomic``, ``select_for_update``) is on the
+  primary, with the rest of the transaction.
+- **Credentials** (sessions and OAuth2 tokens) are always read from the primary: a token issued a
+  moment ago works at once, and a session signed out or a credential revoked stops at once.
+"""
+
+import contextvars
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+PRIMARY = "default"
+REPLICA = "replica"
+# The cookie that pins a browser to the primary; signed, so a client cannot extend its own window.
+PIN_COOKIE = "db_primary"
+PIN_SALT = "portal.db_router.pin"
+# Apps whose rows are credentials: read from the primary, always.
+PRIMARY_APPS = {"sessions", "oauth2_provider", "usersessions"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class Routing:
+    """Where the current request's reads may go: ``replica_allowed`` is set by the middleware for
+    a safe, unpinned request; ``wrote`` turns true at the request's first write."""
+
+    replica_allowed: bool = False
+    wrote: bool = False
+
+
+# None outside a request (tasks, commands, the shell): reads from the primary.
+_routing: contextvars.ContextVar[Routing | None] = contextvars.ContextVar("db_routing", default=None)
+
+
+class ReplicaRouter:
+    """Sends reads to ``replica`` when the current request allows it (see the module's rules)."""
+
+    def db_for_read(self, model, **hints):
+        routing = _routing.get()
+        if routing is None or not routing.replica_allowed or routing.wrote:
+            return PRIMARY
+        if model._meta.app_label in PRIMARY_APPS:
+            return PRIMARY
+        if connections[PRIMARY].in_atomic_block:
+            return PRIMARY
+        return REPLICA
+
+    def db_for_write(self, model, **hints):
+        routing = _routing.get()
+        if routing is not None:
+            routing.wrote = True
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica holds the same rows as the primary
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == PRIMARY
+
+
+def _client_pin_key(request) -> str | None:
+    authorization = request.headers.get("Authorization", "")
+    if not authorization:
+        return None
+    return "db-primary:" + hashlib.sha256(authorization.encode()).hexdigest()[:40]
+
+
+def _pinned(request) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    if request.get_signed_cookie(
+        PIN_COOKIE, default=None, salt=PIN_SALT, max_age=settings.DATABASE_REPLICA_STICKY_SECONDS
+    ):
+        return True
+    key = _client_pin_key(request)
+    if key is None:
+        return False
+    try:
+        return caches["default"].get(key) is not None
+    except Exception:  # noqa: BLE001 - the cache down: the primary is always right
+        logger.warning("Read-your-writes pin not readable (cache down); reading from the primary")
+        return True
+
+
+def _pin(request, response) -> None:
+    seconds = settings.DATABASE_REPLICA_STICKY_SECONDS
+    response.set_signed_cookie(
+        PIN_COOKIE,
+        "1",
+        salt=PIN_SALT,
+        max_age=seconds,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    key = _client_pin_key(request)
+    if key is not None:
+        try:
+            caches["default"].set(key, 1, timeout=seconds)
+        except Exception:  # noqa: BLE001 - the write is done; only its sticky window is lost
+            logger.warning("Read-your-writes pin not stored (cache down)")
+
+
+class PrimaryPinMiddleware:
+    """Decides where each request reads (see the module's rules) and pins a writer to the primary
+    for ``DATABASE_REPLICA_STICKY_SECONDS``. Outermost, so the session saved on the way out counts
+    as a write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        routing = Routing(replica_allowed=not _pinned(request))
+        token = _routing.set(routing)
+        try:
+            response = self.get_response(request)
+        finally:
+            _routing.reset(token)
+        if request.method not in SAFE_METHODS or routing.wrote:
+            _pin(request, response)
+        return response
