@@ -40,6 +40,14 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-test"},
     "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-test-pages"},
 }
+# A test that serves the portal from several processes (tests/test_replica.py) gives them the shared
+# Redis cache production uses, under a key prefix of its own.
+if env("TEST_CACHE_PREFIX", default=""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("TEST_CACHE_PREFIX"),
+    }
 
 # Tasks run in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
