@@ -49,8 +49,9 @@ if env("TEST_CACHE_PREFIX", default=""):
         "KEY_PREFIX": env("TEST_CACHE_PREFIX"),
     }
 
-# Tasks run in-process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process unless a test starts a real worker; web processes a test serves publish them
+# to the broker with TEST_CELERY_EAGER=false.
+CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 DEBUG = False
