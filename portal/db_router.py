@@ -16,16 +16,19 @@ Installed only when ``DATABASE_REPLICA_URL`` is set (``portal/settings/base.py``
   primary, with the rest of the transaction.
 - **Credentials** (sessions and OAuth2 tokens) are always read from the primary: a token issued a
   moment ago works at once, and a session signed out or a credential revoked stops at once.
+- **A replica that does not answer** is left alone for ``REPLICA_RETRY_SECONDS``: reads go to the
+  primary meanwhile, so its loss slows the portal down but fails no request.
 """
 
 import contextvars
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
+from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ PIN_SALT = "portal.db_router.pin"
 # Apps whose rows are credentials: read from the primary, always.
 PRIMARY_APPS = {"sessions", "oauth2_provider", "usersessions"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+REPLICA_RETRY_SECONDS = 10.0
+# monotonic() before which this process does not try the replica again (it failed to answer).
+_replica_down_until = 0.0
 
 
 @dataclass
@@ -121,6 +127,24 @@ def _pin(request, response) -> None:
             logger.warning("Read-your-writes pin not stored (cache down)")
 
 
+def _replica_usable() -> bool:
+    """Whether the replica answers: its connection opened (or, kept from an earlier request, still
+    usable, the check Django would make on first use). A failure is remembered for
+    ``REPLICA_RETRY_SECONDS``, so only one request in that time waits on a replica that is down."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    replica = connections[REPLICA]
+    try:
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
+    except DatabaseError:
+        _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        logger.warning("The read replica does not answer; reading from the primary for %.0f s", REPLICA_RETRY_SECONDS)
+        return False
+    return True
+
+
 class PrimaryPinMiddleware:
     """Decides where each request reads (see the module's rules) and pins a writer to the primary
     for ``DATABASE_REPLICA_STICKY_SECONDS``. Outermost, so the session saved on the way out counts
@@ -130,7 +154,7 @@ class PrimaryPinMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        routing = Routing(replica_allowed=not _pinned(request))
+        routing = Routing(replica_allowed=not _pinned(request) and _replica_usable())
         token = _routing.set(routing)
         try:
             response = self.get_response(request)

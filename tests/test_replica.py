@@ -163,3 +163,11 @@ def test_reads_come_from_the_replica_writes_from_the_primary_and_a_writer_reads_
     streaming_replica.run("catch-up")
     assert lead["name"] in colleague.get("/dashboard/leads/").text
     assert partner_reader.get(path).status_code == 200
+
+    # With the replica down, reads go to the primary: slower, but no request fails.
+    streaming_replica.run("stop")
+    for _ in range(3):
+        response = colleague.get("/dashboard/leads/")
+        assert response.status_code == 200
+        assert lead["name"] in response.text
+        assert partner_reader.get(path).status_code == 200

@@ -43,6 +43,12 @@ def rf():
     return RequestFactory()
 
 
+@pytest.fixture(autouse=True)
+def _replica_answers(monkeypatch):
+    """The suite has no replica; tests/test_replica.py stops a real one."""
+    monkeypatch.setattr("portal.db_router._replica_usable", lambda: True)
+
+
 def test_outside_a_request_jobs_and_commands_read_from_the_primary():
     assert router.db_for_read(Indicator) == "default"
     assert router.db_for_write(Indicator) == "default"
@@ -74,9 +80,9 @@ def test_a_request_that_may_write_reads_from_the_primary_and_pins_its_sender(rf,
 def test_the_pin_lapses_after_its_window(rf, settings, monkeypatch):
     settings.DATABASE_REPLICA_STICKY_SECONDS = 5
     real_time = django.core.signing.time.time
-    monkeypatch.setattr(django.core.signing.time, "time", lambda: real_time() - 6)  # written 6 s ago
-    response, _ = serve(rf.post("/feedback/"))
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(django.core.signing.time, "time", lambda: real_time() - 6)  # written 6 s ago
+        response, _ = serve(rf.post("/feedback/"))
     assert serve(with_cookies(rf.get("/dashboard/"), response))[1]["before"] == "replica"
 
 
