@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connections
+from django.http import FileResponse
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,13 @@ _replica_down_until = 0.0
 @dataclass
 class Routing:
     """Where the current request's reads may go: ``replica_allowed`` is set by the middleware for
-    a safe, unpinned request; ``wrote`` turns true at the request's first write."""
+    a safe, unpinned request; ``wrote`` turns true at the request's first write; ``replica_answers``
+    is found out at the first read that would go to the replica (a request that reads nothing, a
+    static file, never touches it)."""
 
     replica_allowed: bool = False
     wrote: bool = False
+    replica_answers: bool | None = None
 
 
 # None outside a request (tasks, commands, the shell): reads from the primary.
@@ -69,7 +73,9 @@ class ReplicaRouter:
             return PRIMARY
         if connections[PRIMARY].in_atomic_block:
             return PRIMARY
-        return REPLICA
+        if routing.replica_answers is None:
+            routing.replica_answers = _replica_usable()
+        return REPLICA if routing.replica_answers else PRIMARY
 
     def db_for_write(self, model, **hints):
         routing = _routing.get()
@@ -154,7 +160,7 @@ class PrimaryPinMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        routing = Routing(replica_allowed=not _pinned(request) and _replica_usable())
+        routing = Routing(replica_allowed=not _pinned(request))
         token = _routing.set(routing)
         try:
             response = self.get_response(request)
@@ -162,4 +168,22 @@ class PrimaryPinMiddleware:
             _routing.reset(token)
         if request.method not in SAFE_METHODS or routing.wrote:
             _pin(request, response)
+        # A file (a briefing) needs no database, and keeps the server's own way of sending files.
+        if response.streaming and routing.replica_allowed and not isinstance(response, FileResponse):
+            response.streaming_content = _routed(response.streaming_content, routing)
         return response
+
+
+def _routed(chunks, routing: Routing):
+    """A streamed body (a CSV export) is read after the middleware returns: give each chunk's reads
+    the routing of the request that made it."""
+    iterator = iter(chunks)
+    while True:
+        token = _routing.set(routing)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            _routing.reset(token)
+        yield chunk

@@ -7,7 +7,7 @@ import django.core.signing
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 from oauth2_provider.models import AccessToken
 
@@ -84,6 +84,15 @@ def test_the_pin_lapses_after_its_window(rf, settings, monkeypatch):
         patch.setattr(django.core.signing.time, "time", lambda: real_time() - 6)  # written 6 s ago
         response, _ = serve(rf.post("/feedback/"))
     assert serve(with_cookies(rf.get("/dashboard/"), response))[1]["before"] == "replica"
+
+
+def test_a_streamed_body_reads_from_where_its_request_reads(rf):
+    def chunks():
+        yield router.db_for_read(Indicator)
+
+    for request, expected in ((rf.get("/dashboard/investments/export/"), "replica"), (rf.post("/x/"), "default")):
+        response = PrimaryPinMiddleware(lambda request: StreamingHttpResponse(chunks()))(request)
+        assert b"".join(response.streaming_content).decode() == expected  # read after the middleware returned
 
 
 def test_a_forged_pin_cookie_is_ignored(rf):
