@@ -7,11 +7,12 @@ Installed only when ``DATABASE_REPLICA_URL`` is set (``portal/settings/base.py``
 - **Only web requests read from the replica**, and only safe ones (GET, HEAD, OPTIONS) that are
   not pinned. Everything else reads from the primary: Celery tasks, the KPI refresh, management
   commands and the shell never enter a request, so they never leave the primary.
-- **Read-your-writes.** A request that is not safe, or that wrote anything, pins its sender to the
-  primary for ``DATABASE_REPLICA_STICKY_SECONDS`` (longer than normal replica lag): a signed cookie
-  for browsers and session clients, and a cache entry per ``Authorization`` header for partner
-  clients (which keep no cookies). A request that wrote reads from the primary for the rest of
-  its own course too.
+- **Read-your-writes.** A POST, PUT, PATCH or DELETE pins its sender to the primary for
+  ``DATABASE_REPLICA_STICKY_SECONDS`` (longer than normal replica lag): a signed cookie for
+  browsers and session clients, and a cache entry per ``Authorization`` header for partner clients
+  (which keep no cookies). A safe request that writes (a session's last-seen time, at most once a
+  minute) reads from the primary for the rest of its own course, but pins nobody: such
+  bookkeeping would otherwise send every signed-in person to the primary for a while each minute.
 - **Transactions.** A read inside a transaction (``atomic``, ``select_for_update``) is on the
   primary, with the rest of the transaction.
 - **Credentials** (sessions and OAuth2 tokens) are always read from the primary: a token issued a
@@ -166,7 +167,7 @@ class PrimaryPinMiddleware:
             response = self.get_response(request)
         finally:
             _routing.reset(token)
-        if request.method not in SAFE_METHODS or routing.wrote:
+        if request.method not in SAFE_METHODS:
             _pin(request, response)
         # A file (a briefing) needs no database, and keeps the server's own way of sending files.
         if response.streaming and routing.replica_allowed and not isinstance(response, FileResponse):
