@@ -6,7 +6,7 @@
 #                              wait until it answers in recovery; prints its URL on stdout:
 #                              postgres://postgres@127.0.0.1:5433 (add /<database>)
 #   bench/replica.sh catch-up  wait until the standby has replayed everything the primary wrote
-#   bench/replica.sh status    say whether it runs, is in recovery, and its replay lag
+#   bench/replica.sh status    say whether it runs, is in recovery, and how far replay is behind
 #   bench/replica.sh stop      stop it (its files stay; start brings it back and it catches up)
 #   bench/replica.sh remove    stop it and delete its files
 #
@@ -105,6 +105,9 @@ port = $REPLICA_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$REPLICA_DIR'
 hot_standby = on
+# Tell the primary which rows the replica's queries still read, so replay never cancels a page's
+# query (the primary's vacuum waits for them instead).
+hot_standby_feedback = on
 shared_buffers = 64MB
 # A throwaway copy: no fsync (a crash means making it again), which also spares the sync of the
 # whole data directory at start.
@@ -164,7 +167,9 @@ stop() {
 
 status() {
     if running; then
-        echo "running on port $REPLICA_PORT, in recovery: $(replica_sql "select pg_is_in_recovery()"), replay lag: $(replica_sql "select coalesce(now() - pg_last_xact_replay_timestamp(), '0')")"
+        local primary_lsn
+        primary_lsn=$(primary_sql "select pg_current_wal_lsn()")
+        echo "running on port $REPLICA_PORT, in recovery: $(replica_sql "select pg_is_in_recovery()"), replay $(replica_sql "select greatest(pg_wal_lsn_diff('$primary_lsn', pg_last_wal_replay_lsn()), 0)::bigint") bytes behind the primary"
     else
         echo "not running"
         return 3
