@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -69,6 +69,7 @@ def _preflight() -> None:
 _preflight()
 
 import serving  # noqa: E402
+from django.db import connections  # noqa: E402
 from harness import CaptureQueriesContext, Client, bench_database, connection  # noqa: E402
 from serving import HarnessError, status_of  # noqa: E402
 
@@ -318,11 +319,13 @@ def queries_count(clients: dict[str, Client], label: str) -> dict[str, dict[str,
         for target in TARGETS:
             per_request = []
             for _ in range(2):
-                with CaptureQueriesContext(connection) as queries:
+                # Every database's queries: with DATABASE_REPLICA_URL set, most reads go to the replica.
+                with ExitStack() as stack:
+                    queries = [stack.enter_context(CaptureQueriesContext(each)) for each in connections.all()]
                     response = clients[target.who].get(target.path)
                 if response.status_code != 200:
                     raise HarnessError(f"{target.path} ({target.who}) answered {response.status_code} in-process")
-                per_request.append(len(queries.captured_queries))
+                per_request.append(sum(len(each.captured_queries) for each in queries))
             counts[target.path] = {"first": per_request[0], "repeat": per_request[1]}
     return counts
 
