@@ -154,8 +154,8 @@ def _replica_usable() -> bool:
 
 class PrimaryPinMiddleware:
     """Decides where each request reads (see the module's rules) and pins a writer to the primary
-    for ``DATABASE_REPLICA_STICKY_SECONDS``. Outermost, so the session saved on the way out counts
-    as a write."""
+    for ``DATABASE_REPLICA_STICKY_SECONDS``. Outermost, so every other middleware's reads (the
+    signed-in user, their MFA set-up) follow the same rules as the view's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
