@@ -121,8 +121,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A PostgreSQL read replica (portal/db_router.py): safe web requests read from it; writes, jobs,
-# commands and anyone who wrote in the last DATABASE_REPLICA_STICKY_SECONDS use the primary. In
-# tests the replica is the test database itself (a mirror), so the suite runs unchanged.
+# commands and anyone who wrote in the last DATABASE_REPLICA_STICKY_SECONDS use the primary. A
+# throwaway test or benchmark database is made on the primary only, and the replica alias then
+# reads it there (a mirror): a replica cannot be written to.
 DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=5)
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
