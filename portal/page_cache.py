@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections, router
 
 # The data keys and what they cover. A new app adds its own.
 DATA_KEYS = {
@@ -100,9 +100,11 @@ def data_versions(request=None) -> dict[str, int]:
 
         versions = dict.fromkeys(DATA_KEYS, 0)
         # Plain SQL: this runs on every cached page, and the ORM's query building cost more than
-        # the query itself.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT key, version FROM {connection.ops.quote_name(DataVersion._meta.db_table)}")  # noqa: S608  # nosec B608
+        # the query itself. Read from the database the page's data comes from (the replica, when
+        # this request reads from one), so old data is never cached under a newer version.
+        reader = connections[router.db_for_read(DataVersion)]
+        with reader.cursor() as cursor:
+            cursor.execute(f"SELECT key, version FROM {reader.ops.quote_name(DataVersion._meta.db_table)}")  # noqa: S608  # nosec B608
             versions.update(cursor.fetchall())
         if request is not None:
             request._data_versions = versions

@@ -120,6 +120,20 @@ else:
     # Persistent connections: about 4x the throughput of reconnecting per request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica (portal/db_router.py): safe web requests read from it; writes, jobs,
+# commands and anyone who wrote in the last DATABASE_REPLICA_STICKY_SECONDS use the primary. A
+# throwaway test or benchmark database is made on the primary only, and the replica alias then
+# reads it there (a mirror): a replica cannot be written to.
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=5)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+    MIDDLEWARE = ["portal.db_router.PrimaryPinMiddleware", *MIDDLEWARE]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

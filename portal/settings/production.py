@@ -8,7 +8,7 @@ DEMO_DATA_ALLOWED = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL")  # links in emails: never guessed from a request in production
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {**DATABASES, "default": env.db("DATABASE_URL")}  # noqa: F405 - the replica, if any, stays
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")

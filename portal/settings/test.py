@@ -17,10 +17,11 @@ def _reachable(host: str, port: int) -> bool:
 CI = env.bool("CI", default=False)
 
 if not env("DATABASE_URL", default="") and _reachable("127.0.0.1", 5432):
-    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}
+    DATABASES = {**DATABASES, "default": env.db_url_config("postgres://postgres@127.0.0.1:5432/portal")}  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # A test that serves the portal with gunicorn keeps connections open, as production does.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("TEST_CONN_MAX_AGE", default=0)  # noqa: F405
+    for _database in DATABASES.values():  # noqa: F405
+        _database["CONN_MAX_AGE"] = env.int("TEST_CONN_MAX_AGE", default=0)
 if CI and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
     raise RuntimeError("CI=true requires PostgreSQL: set DATABASE_URL or start it on 127.0.0.1:5432")
 
@@ -40,9 +41,18 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-test"},
     "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-test-pages"},
 }
+# A test that serves the portal from several processes (tests/test_replica.py) gives them the shared
+# Redis cache production uses, under a key prefix of its own.
+if env("TEST_CACHE_PREFIX", default=""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("TEST_CACHE_PREFIX"),
+    }
 
-# Tasks run in-process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process unless a test starts a real worker; web processes a test serves publish them
+# to the broker with TEST_CELERY_EAGER=false.
+CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 DEBUG = False
