@@ -27,14 +27,12 @@ wrk run's length.
 """
 
 import datetime
-import http.client
 import io
 import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,7 +68,9 @@ def _preflight() -> None:
 
 _preflight()
 
+import serving  # noqa: E402
 from harness import CaptureQueriesContext, Client, bench_database, connection  # noqa: E402
+from serving import HarnessError, status_of  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_WEB_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "5"))
@@ -188,10 +188,6 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
-
-
-class HarnessError(RuntimeError):
-    """The benchmark itself could not run: its figures would mean nothing."""
 
 
 def _sigterm_exits(signum, frame):
@@ -334,64 +330,18 @@ def queries_count(clients: dict[str, Client], label: str) -> dict[str, dict[str,
 # Serving and measuring
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def status_of(port: int, path: str, headers: list[str]) -> int:
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection_.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
-        return connection_.getresponse().status
-    finally:
-        connection_.close()
-
-
 @contextmanager
 def gunicorn_serving(database_name: str, log_path: Path):
-    """gunicorn on a free port of 127.0.0.1 against the benchmark's database; stopped (its whole
-    process group) on the way out, whatever happens."""
+    """gunicorn against the benchmark's database (bench/serving.py), ready once the reference page
+    answers."""
     url = urlsplit(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "DATABASE_URL": url._replace(path=f"/{database_name}").geturl(),
     }
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-        "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning",
-    ]  # fmt: skip
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise HarnessError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
-            try:
-                status_of(port, REFERENCE_PAGE, [])
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise HarnessError(
-                        f"gunicorn did not answer within 30 s:\n{log_path.read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
+    with serving.gunicorn_serving(env, log_path, workers=WORKERS, ready_path=REFERENCE_PAGE) as port:
         yield port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def wrk(port: int, target: Target, headers: list[str], seconds: int, script: Path) -> dict:

@@ -1,0 +1,74 @@
+"""Serving the portal with gunicorn on 127.0.0.1, for the benchmarks and the tests that need real
+web processes (tests/test_replica.py). Imports nothing from Django: the process it starts reads
+its settings from the environment it is given."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class HarnessError(RuntimeError):
+    """The benchmark itself could not run: its figures would mean nothing."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def status_of(port: int, path: str, headers: list[str]) -> int:
+    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection_.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
+        return connection_.getresponse().status
+    finally:
+        connection_.close()
+
+
+@contextmanager
+def gunicorn_serving(env: dict[str, str], log_path: Path, *, workers: int = 2, ready_path: str = "/healthz"):
+    """gunicorn (``workers`` sync workers) on a free port of 127.0.0.1 with the environment ``env``
+    (settings module, database, Redis); yields the port once ``ready_path`` answers. Stopped (its
+    whole process group) on the way out, whatever happens."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "portal.wsgi:application",
+        "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+        "--no-control-socket", "--log-level", "warning",
+    ]  # fmt: skip
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise HarnessError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
+            try:
+                status_of(port, ready_path, [])
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise HarnessError(
+                        f"gunicorn did not answer within 30 s:\n{log_path.read_text()[-2000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
