@@ -1,27 +1,29 @@
 """Benchmark: a mixed load over every page and API list, signed in and anonymous, against the
 portal served in its scale-out shape; then the same with reads sent to a streaming replica.
 
-Uses ``bench/web.py``'s database, data, sign-ins and gunicorn: a throwaway database migrated and
-seeded with ``seed_demo``, ``collectstatic``, ``portal.settings.bench``, every target of
-``web.TARGETS`` (the references left out), the staff, ambassador and founder sessions signed in
-through the real sign-in pages (password, then TOTP) and the demo partner's bearer token from
-``/o/token/``. Each phase serves the portal with two gunicorn processes (2 sync workers each, on
-two ports, one database, one Redis) and two Celery workers (every queue) on one broker, and runs
-two wrk processes at once, one per web process, 8 connections each: 16 connections for
-``BENCH_LOAD_SECONDS`` (default 60). Each wrk connection goes round the whole mix from its own
-starting point: every target as ``web.TARGETS`` requests it, every public page also with the
-founder's session, and the partner creating one firm with a fixed ``Idempotency-Key`` (the first
-request writes it, every later one is answered from the stored answer). Meanwhile this process
-stores a problem report every half second and asks for a KPI refresh every 15 seconds, as
-visitors and staff would, so the two workers share real jobs from the ``email`` and ``refresh``
-queues; after the load it waits for every job to finish.
+Uses ``bench/web.py``'s database, data and sign-ins and ``bench/serving.py``'s gunicorn: a
+throwaway database migrated and seeded with ``seed_demo``, ``collectstatic``,
+``portal.settings.bench``, every target of ``web.TARGETS`` (the references left out), the staff,
+ambassador and founder sessions signed in through the real sign-in pages (password, then TOTP) and
+the demo partner's bearer tokens from ``/o/token/``. Each phase serves the portal with two gunicorn
+processes (2 sync workers each, on two ports, one database, one Redis) and two Celery workers
+(every queue) on one broker, and runs two wrk processes at once, one per web process, 8 connections
+each: 16 connections for ``BENCH_LOAD_SECONDS`` (default 60). Each wrk connection goes round the
+whole mix from its own starting point: every target as ``web.TARGETS`` requests it, every public
+page also with the founder's session, and the partner creating one firm with a fixed
+``Idempotency-Key`` (the first request writes it, every later one is answered from the stored
+answer), with a token of its own so the writes' read-your-writes window does not pin the partner's
+reads to the primary. Meanwhile this process stores a problem report every half second and asks for
+a KPI refresh every 15 seconds, as visitors and staff would, so the two workers share real jobs
+from the ``email`` and ``refresh`` queues; after the load it waits for every job to finish.
 
 The second phase does the same with ``DATABASE_REPLICA_URL`` set for the web processes and the
-workers, pointing at a streaming replica started with ``bench/replica.sh start`` (stopped with
-``bench/replica.sh stop`` afterwards); it is skipped, with the reason printed, when that script or
-the settings that read ``DATABASE_REPLICA_URL`` are not there, or with ``BENCH_LOAD_REPLICA=0``.
-The transactions the replica ran for the database are counted from its ``pg_stat_database``, so
-the report shows it was read from.
+workers, pointing at a streaming replica of the shared PostgreSQL made for this run with
+``bench/replica.sh start`` on a free port of its own (and deleted with ``bench/replica.sh remove``
+afterwards); it is skipped, with the reason printed, when that script or the settings that read
+``DATABASE_REPLICA_URL`` are not there, or with ``BENCH_LOAD_REPLICA=0``. The transactions each
+server ran for the benchmark's database during the load are counted from its own
+``pg_stat_database``, so the report shows the replica was read from.
 
 Prints, per phase: requests, req/s, p50 and p95 of each web process, errors by status and by
 address (anything but the expected answer: 200 for a page or list, 201 for the firm; socket
@@ -49,6 +51,7 @@ from urllib.parse import urlsplit
 
 import web  # before anything of the project: settings, preflight, Django set up by the harness
 from harness import bench_database, connection
+from serving import HarnessError, free_port, gunicorn_serving
 
 ROOT = web.ROOT
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
@@ -58,6 +61,7 @@ CONNECTIONS_EACH = 8  # per web process: wrk's threads too, one connection each 
 WARM_UP_SECONDS = 3
 TIMEOUT_SECONDS = 5
 JOBS_TIMEOUT_SECONDS = 120
+SLOWEST = 5
 FEEDBACK_EVERY_SECONDS = 0.5
 REFRESH_EVERY_SECONDS = 15
 REPLICA_SCRIPT = ROOT / "bench" / "replica.sh"
@@ -168,37 +172,16 @@ def mix_lua(requests: list[Request], headers: dict[str, list[str]]) -> str:
 # Serving: web processes, workers, the replica
 
 
-@contextmanager
-def environment(**values: str):
-    """Environment variables for the processes started inside the block (gunicorn reads
-    ``os.environ``), put back afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def database_url(database_name: str) -> str:
     return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database_name}").geturl()
 
 
 @contextmanager
-def celery_worker(name: str, database_name: str, log_path: Path):
-    """A ``celery worker`` on every queue against the benchmark's database, until the block ends."""
+def celery_worker(name: str, env: dict[str, str], log_path: Path):
+    """A ``celery worker`` on every queue with the web processes' environment, until the block ends."""
     from django.conf import settings
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": web.SETTINGS,
-        "DATABASE_URL": database_url(database_name),
-        "LOG_LEVEL": "INFO",  # each job's "succeeded" line is how the jobs are counted per worker
-    }
+    env = {**env, "LOG_LEVEL": "INFO"}  # each job's "succeeded" line is how the jobs are counted per worker
     queues = ",".join(settings.CELERY_QUEUE_OF_TASKS)
     command = [
         sys.executable, "-m", "celery", "-A", "portal", "worker", "--hostname", f"{name}@%h", "--queues", queues,
@@ -213,9 +196,9 @@ def celery_worker(name: str, database_name: str, log_path: Path):
         while " ready." not in log_path.read_text():
             if process.poll() is not None:
                 tail = log_path.read_text()[-2000:]
-                raise web.HarnessError(f"worker {name} exited with {process.returncode}:\n{tail}")
+                raise HarnessError(f"worker {name} exited with {process.returncode}:\n{tail}")
             if time.monotonic() > deadline:
-                raise web.HarnessError(f"worker {name} was not ready within 60 s:\n{log_path.read_text()[-2000:]}")
+                raise HarnessError(f"worker {name} was not ready within 60 s:\n{log_path.read_text()[-2000:]}")
             time.sleep(0.2)
         yield process
     finally:
@@ -246,27 +229,27 @@ def replica_missing() -> str | None:
 
 @contextmanager
 def replica_serving(database_name: str):
-    """Start the streaming replica with ``bench/replica.sh start`` and yield the URL of the
-    benchmark's database on it; ``bench/replica.sh stop`` on the way out."""
+    """Start a streaming replica with ``bench/replica.sh start`` and yield the URL of the
+    benchmark's database on it; ``bench/replica.sh remove`` on the way out. A base backup the
+    primary cut short (a busy shared server) is tried once more."""
     # A port (and so a directory) of its own: another replica on this machine is left alone.
-    env = {**os.environ, "REPLICA_PORT": str(web.free_port())}
-    result = subprocess.run(
-        ["bash", str(REPLICA_SCRIPT), "start"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    env = {**os.environ, "REPLICA_PORT": str(free_port())}
     try:
-        if result.returncode != 0:
+        for attempt in (1, 2):
+            result = subprocess.run(
+                ["bash", str(REPLICA_SCRIPT), "start"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+            )
+            if result.returncode == 0:
+                break
             output = result.stdout + result.stderr
-            raise web.HarnessError(f"bench/replica.sh start failed ({result.returncode}):\n{output}")
-        # The script prints the replica's URL, or at least its port: the database name is ours.
+            if attempt == 2:
+                raise HarnessError(f"bench/replica.sh start failed twice ({result.returncode}):\n{output}")
+            print(f"  bench/replica.sh start failed, trying again:\n{output}", file=sys.stderr, flush=True)
+        # It prints the replica's URL without a database: the benchmark's database is on it too.
         found = re.search(r"postgres(?:ql)?://\S+", result.stdout)
-        if found:
-            url = urlsplit(found.group(0))._replace(path=f"/{database_name}").geturl()
-        else:
-            ports = re.findall(r"\b(\d{4,5})\b", result.stdout)
-            if not ports:
-                raise web.HarnessError(f"bench/replica.sh start printed no URL or port:\n{result.stdout}")
-            primary = urlsplit(database_url(database_name))
-            url = primary._replace(netloc=f"{primary.username or 'postgres'}@{primary.hostname}:{ports[-1]}").geturl()
+        if not found:
+            raise HarnessError(f"bench/replica.sh start printed no URL:\n{result.stdout}")
+        url = urlsplit(found.group(0))._replace(path=f"/{database_name}").geturl()
         replica_wait(url)
         yield url
     finally:
@@ -286,10 +269,10 @@ def replica_wait(url: str, timeout: float = 60) -> None:
                 cursor.execute("SELECT pg_is_in_recovery()")
                 if cursor.fetchone()[0]:
                     return
-                raise web.HarnessError(f"{url} is not a standby: pg_is_in_recovery() is false")
+                raise HarnessError(f"{url} is not a standby: pg_is_in_recovery() is false")
         except psycopg2.OperationalError as error:
             if time.monotonic() > deadline:
-                raise web.HarnessError(f"the replica did not serve the benchmark's database: {error}") from None
+                raise HarnessError(f"the replica did not serve the benchmark's database: {error}") from None
             time.sleep(0.5)
 
 
@@ -321,7 +304,7 @@ def wrk_figures(process: subprocess.Popen, port: int, script: Path) -> dict:
     stdout = script.with_name(f"wrk-{port}.out").read_text()
     summary = [line for line in stdout.splitlines() if line.startswith("LOAD ")]
     if process.returncode != 0 or not summary:
-        raise web.HarnessError(f"wrk against port {port} failed ({process.returncode}):\n{stdout}")
+        raise HarnessError(f"wrk against port {port} failed ({process.returncode}):\n{stdout}")
     figures = json.loads(summary[-1].removeprefix("LOAD "))
     answered, wrong = {}, {}
     for line in stdout.splitlines():
@@ -336,25 +319,31 @@ def wrk_figures(process: subprocess.Popen, port: int, script: Path) -> dict:
     return figures
 
 
-def statuses_check(requests: list[Request], headers: dict[str, list[str]], ports: list[int]) -> None:
-    """Every request answers as expected on every web process before the load starts."""
+def statuses_check(requests: list[Request], headers: dict[str, list[str]], ports: list[int]) -> dict[str, float]:
+    """Every request answers as expected on every web process, one at a time; returns each
+    request's milliseconds (the quicker of the web processes)."""
     import http.client
 
-    wrong = []
+    wrong, timings = [], {}
     for port in ports:
         for request in requests:
+            name = f"{request.method} {request.path} ({request.who})"
             connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             try:
                 sent = dict(h.split(": ", 1) for h in [*headers[request.who], *request.headers])
+                started = time.perf_counter()
                 connection_.request(request.method, request.path, body=request.body, headers=sent)
-                status = connection_.getresponse().status
+                response = connection_.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - started) * 1000
             finally:
                 connection_.close()
-            if status != request.expect:
-                name = f"{request.method} {request.path} ({request.who})"
-                wrong.append(f"{name} on :{port}: {status}, not {request.expect}")
+            timings[name] = min(elapsed, timings.get(name, elapsed))
+            if response.status != request.expect:
+                wrong.append(f"{name} on :{port}: {response.status}, not {request.expect}")
     if wrong:
-        raise web.HarnessError("every request must answer as expected before the load:\n  " + "\n  ".join(wrong))
+        raise HarnessError("every request must answer as expected before the load:\n  " + "\n  ".join(wrong))
+    return timings
 
 
 class JobFeeder:
@@ -428,20 +417,29 @@ def phase_run(label: str, database_name: str, requests, headers, workdir: Path, 
     slug = "replica" if replica_url else "primary"
     script = workdir / "mix.lua"
     script.write_text(mix_lua(requests, headers))
-    extra = {"DATABASE_REPLICA_URL": replica_url} if replica_url else {}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": web.SETTINGS,
+        "DATABASE_URL": database_url(database_name),
+        **({"DATABASE_REPLICA_URL": replica_url} if replica_url else {}),
+    }
     logs = {f"worker-{n}": OUT / f"mixed_load-{slug}-worker-{n}.log" for n in range(1, CELERY_WORKERS + 1)}
     with ExitStack() as stack:
-        stack.enter_context(environment(**extra))
         ports = [
-            stack.enter_context(web.gunicorn_serving(database_name, OUT / f"mixed_load-{slug}-web-{n}.log"))
+            stack.enter_context(
+                gunicorn_serving(
+                    env, OUT / f"mixed_load-{slug}-web-{n}.log", workers=web.WORKERS, ready_path=web.REFERENCE_PAGE
+                )
+            )
             for n in range(1, WEB_PROCESSES + 1)
         ]
         for name, path in logs.items():
-            stack.enter_context(celery_worker(f"mixed-load-{os.getpid()}-{name}", database_name, path))
+            stack.enter_context(celery_worker(f"mixed-load-{os.getpid()}-{name}", env, path))
         statuses_check(requests, headers, ports)
         warm_up = [wrk_start(port, script, WARM_UP_SECONDS) for port in ports]
         for process, port in zip(warm_up, ports, strict=True):
             wrk_figures(process, port, script)
+        alone = statuses_check(requests, headers, ports)  # warm now: each request's own cost
         servers = {"primary": database_url(database_name)} | ({"replica": replica_url} if replica_url else {})
         before = {server: transactions_counted(url, database_name) for server, url in servers.items()}
         print(f"  {label}: {SECONDS} s of load on ports {ports}", file=sys.stderr, flush=True)
@@ -459,10 +457,10 @@ def phase_run(label: str, database_name: str, requests, headers, workdir: Path, 
         server: transactions_counted(url, database_name) - before[server] for server, url in servers.items()
     }
     jobs["by_worker"] = jobs_by_worker(logs)
-    return phase_summary(label, requests, per_process, jobs, transactions)
+    return phase_summary(label, requests, per_process, jobs, transactions, alone)
 
 
-def phase_summary(label, requests, per_process, jobs, transactions) -> dict:
+def phase_summary(label, requests, per_process, jobs, transactions, alone) -> dict:
     total = sum(p["requests"] for p in per_process)
     seconds = max(p["duration_us"] for p in per_process) / 1e6
     socket_errors = {kind: sum(p[kind] for p in per_process) for kind in ("connect", "read", "write", "timeout")}
@@ -505,6 +503,7 @@ def phase_summary(label, requests, per_process, jobs, transactions) -> dict:
         "answered": answered,
         "jobs": jobs,
         "transactions": transactions,
+        "alone_ms": alone,
         "checks": checks,
         "pass": all(checks.values()),
     }
@@ -526,6 +525,11 @@ def report(phases: list[dict], skipped: str | None, about: dict, mix_size: int) 
                 f"p50 {process['p50_us'] / 1000:.1f} ms, p95 {process['p95_us'] / 1000:.1f} ms, "
                 f"p99 {process['p99_us'] / 1000:.1f} ms, max {process['max_us'] / 1000:.0f} ms"
             )
+        alone = phase["alone_ms"]
+        slowest = sorted(alone.items(), key=lambda item: -item[1])[:SLOWEST]
+        print(f"  the mix once, one request at a time after the warm-up: {sum(alone.values()):.0f} ms; slowest:")
+        for name, ms in slowest:
+            print(f"    {ms:6.0f} ms  {name}")
         print("  by requester: " + ", ".join(f"{who} {count:,}" for who, count in sorted(phase["by_who"].items())))
         socket = ", ".join(f"{kind} {count}" for kind, count in phase["socket_errors"].items())
         print(f"  errors: {phase['errors']} (socket: {socket})")
@@ -561,6 +565,7 @@ def main() -> None:
     started = time.monotonic()
     OUT.mkdir(parents=True, exist_ok=True)
     skipped = replica_missing()
+    failed = None
     phases = []
     try:
         with bench_database(), tempfile.TemporaryDirectory(prefix="bench-load-") as workdir:
@@ -574,29 +579,37 @@ def main() -> None:
             print(f"Seeded in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
             phases.append(phase_run("primary only", database_name, requests, headers, Path(workdir), None))
             if not skipped:
-                with replica_serving(database_name) as replica_url:
-                    phases.append(
-                        phase_run("replica router on", database_name, requests, headers, Path(workdir), replica_url)
-                    )
+                try:
+                    with replica_serving(database_name) as replica_url:
+                        phases.append(
+                            phase_run("replica router on", database_name, requests, headers, Path(workdir), replica_url)
+                        )
+                except HarnessError as error:  # the first phase's figures still stand: report them
+                    failed = f"could not run: {error}"
             connection.close()
     finally:
         web.cache_entries_delete()
     report(phases, skipped, about, len(requests))
+    if failed:
+        print(f"\nreplica router on: {failed}")
     payload = {
         "machine": about,
         "settings": {"seconds": SECONDS, "connections": CONNECTIONS_EACH * WEB_PROCESSES, "workers": web.WORKERS},
         "mix": [request._asdict() | {"headers": list(request.headers)} for request in requests],
         "phases": phases,
         "replica_skipped": skipped,
+        "replica_failed": failed,
     }
     JSON_PATH.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"\nFigures written to {JSON_PATH.relative_to(ROOT)} ({time.monotonic() - started:.0f} s in all)")
+    if failed:
+        raise HarnessError("the replica phase could not run (above)")
 
 
 if __name__ == "__main__":
     try:
         main()
-    except web.HarnessError as error:
+    except HarnessError as error:
         sys.exit(f"bench/mixed_load.py failed: {error}")
     except KeyboardInterrupt:
         sys.exit("bench/mixed_load.py interrupted; servers and workers stopped and the database dropped")
