@@ -484,7 +484,8 @@ def phase_summary(label, requests, per_process, jobs, transactions, alone) -> di
         "every request answered": len(answered) == len(requests),
         "every job done": not jobs["reports_unsent"] and not jobs["refreshes_open"] and not jobs["refreshes_failed"],
         "each report emailed once": emails == jobs["reports"],
-        "both workers worked": all(sum(c.values()) for c in jobs["by_worker"].values()),
+        "both workers worked": len(jobs["by_worker"]) == CELERY_WORKERS
+        and all(sum(counts.values()) for counts in jobs["by_worker"].values()),
     }
     if "replica" in transactions:
         checks["read from the replica"] = transactions["replica"] > 0
