@@ -56,7 +56,7 @@ test: setup-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Benchmarks print their figures; they need PostgreSQL (DATABASE_URL) and make a throwaway database.
-# bench/web.py also needs Redis (REDIS_URL) and wrk (apt-get install wrk).
+# bench/web.py and bench/mixed_load.py also need Redis (REDIS_URL) and wrk (apt-get install wrk).
 bench: setup-dev
 	for script in bench/*.py; do [ "$$script" = bench/harness.py ] || [ "$$script" = bench/serving.py ] || $(PY) $$script || exit 1; done
 

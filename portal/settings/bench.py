@@ -15,7 +15,13 @@ os.environ.setdefault("EMAIL_HOST", "localhost")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 
 from .production import *  # noqa: E402, F403
-from .production import CACHES, INSTALLED_APPS, env  # noqa: E402
+from .production import (  # noqa: E402
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS,
+    INSTALLED_APPS,
+    env,
+)
 
 # Demo data goes into the benchmark's own throwaway database only.
 DEMO_DATA_ALLOWED = True
@@ -31,6 +37,13 @@ _cache_prefix = env("BENCH_CACHE_PREFIX", default="bench")
 CACHES = {
     alias: {**config, "KEY_PREFIX": ":".join(filter(None, [_cache_prefix, config.get("KEY_PREFIX")]))}
     for alias, config in CACHES.items()
+}
+# Its jobs too: the broker's keys (the queues among them) and the results' carry the same prefix, so
+# the benchmark's workers never take the jobs of another process on the same Redis database.
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{_cache_prefix}:"}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS,
+    "global_keyprefix": f"{_cache_prefix}:",
 }
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.reference"]
