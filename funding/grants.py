@@ -12,8 +12,10 @@ investor, or else the funder of the opportunity it came through).
 """
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from .models import Investment, InvestmentInvestor, Opportunity
 
@@ -33,17 +35,92 @@ def grant_publishable() -> Q:
     return Q(amount_gbp__isnull=False) & (has_investor | Q(opportunity__isnull=False))
 
 
-def grant_list() -> QuerySet[Investment]:
+@dataclass(frozen=True)
+class GrantOrganisation:
+    """A firm or funder as a published grant names it."""
+
+    pk: int
+    name: str
+    company_number: str
+    website: str = ""
+    local_authority: str = ""
+
+
+@dataclass(frozen=True)
+class GrantProgramme:
+    """The catalogue opportunity a grant came through."""
+
+    pk: int
+    title: str
+    is_withdrawn: bool
+    funder: GrantOrganisation
+
+
+@dataclass(frozen=True)
+class PublishedGrant:
+    """A grant that can be published, with what the 360Giving export shows of it: its firm, its
+    opportunity (if any) and its investors, lead first."""
+
+    pk: int
+    kind: str
+    title: str
+    amount_gbp: int
+    announced_on: datetime.date
+    updated_at: datetime.datetime
+    source: str
+    firm: GrantOrganisation
+    opportunity: GrantProgramme | None
+    investors: list[GrantOrganisation]
+
+
+GRANT_COLUMNS = (
+    "pk",
+    "kind",
+    "title",
+    "amount_gbp",
+    "announced_on",
+    "updated_at",
+    "source",
+    "firm_id",
+    "firm__name",
+    "firm__company_number",
+    "firm__website",
+    "firm__local_authority",
+    "opportunity_id",
+    "opportunity__title",
+    "opportunity__withdrawn_at",
+    "opportunity__funder_id",
+    "opportunity__funder__name",
+    "opportunity__funder__company_number",
+)
+
+
+def grant_list() -> list[PublishedGrant]:
     """The grants that can be published, oldest award first, with the firm, the opportunity and
-    its funder, and every investor (lead first) loaded: two queries whatever the number of grants."""
-    investors = InvestmentInvestor.objects.select_related("investor").order_by("-is_lead", "investor__name")
-    return (
-        grants_held()
-        .filter(grant_publishable())
-        .select_related("firm", "opportunity__funder")
-        .prefetch_related(Prefetch("investor_rows", queryset=investors))
-        .order_by("announced_on", "pk")
+    its funder, and every investor (lead first): two queries whatever the number of grants, read
+    as plain rows, so a register of tens of thousands of grants publishes in seconds."""
+    grants = grants_held().filter(grant_publishable())
+    investors: dict[int, list[GrantOrganisation]] = defaultdict(list)
+    rows = (
+        InvestmentInvestor.objects.filter(investment__in=grants.values("pk"))
+        .order_by("investment_id", "-is_lead", "investor__name")
+        .values_list("investment_id", "investor_id", "investor__name", "investor__company_number")
     )
+    for investment_id, pk, name, number in rows.iterator(chunk_size=5000):
+        investors[investment_id].append(GrantOrganisation(pk, name, number))
+    published = []
+    for row in grants.order_by("announced_on", "pk").values_list(*GRANT_COLUMNS).iterator(chunk_size=5000):
+        (pk, kind, title, amount, announced_on, updated_at, source) = row[:7]
+        firm = GrantOrganisation(*row[7:12])
+        opportunity_id, opportunity_title, withdrawn_at, funder_id, funder_name, funder_number = row[12:]
+        opportunity = None
+        if opportunity_id is not None:
+            funder = GrantOrganisation(funder_id, funder_name, funder_number)
+            opportunity = GrantProgramme(opportunity_id, opportunity_title, withdrawn_at is not None, funder)
+        published.append(
+            PublishedGrant(pk, kind, title, amount, announced_on, updated_at, source, firm, opportunity, investors[pk])
+        )
+    return published
 
 
 def grants_modified() -> datetime.datetime | None:

@@ -13,13 +13,16 @@ its ONS GSS code (``geoCodeType`` MD); elsewhere there is none.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Iterator
 
 from django.urls import reverse
 from django.utils import timezone
 
+from funding.grants import GrantOrganisation, PublishedGrant
 from funding.models import Investment
-from portal.models import LocalAuthority, Organisation
+from portal.models import LocalAuthority
 
 from .geographies import BOROUGH_CODES
 
@@ -60,12 +63,12 @@ FLAT_COLUMNS = [
 # Identifiers ----------------------------------------------------------------------------------
 
 
-def grant_identifier(investment: Investment) -> str:
+def grant_identifier(investment: PublishedGrant) -> str:
     """``360G-<prefix>-<pk>``: stable, since an investment's id never changes."""
     return f"{PREFIX}-{investment.pk}"
 
 
-def organisation_identifier(organisation: Organisation) -> str:
+def organisation_identifier(organisation: GrantOrganisation) -> str:
     """``GB-COH-<number>`` for a company registered at Companies House, else ``360G-<prefix>-org-<pk>``."""
     if organisation.company_number:
         return f"GB-COH-{organisation.company_number.upper()}"
@@ -75,35 +78,42 @@ def organisation_identifier(organisation: Organisation) -> str:
 # One grant -------------------------------------------------------------------------------------
 
 
-def _funders(investment: Investment) -> list[Organisation]:
+def _funders(grant: PublishedGrant) -> list[GrantOrganisation]:
     """The grant's funding organisations: its investors, lead first; else the opportunity's funder."""
-    investors = [row.investor for row in investment.investor_rows.all()]
-    if investors:
-        return investors
-    return [investment.opportunity.funder] if investment.opportunity is not None else []
+    if grant.investors:
+        return grant.investors
+    return [grant.opportunity.funder] if grant.opportunity is not None else []
+
+
+@functools.lru_cache(maxsize=1024)
+def _programme_path(opportunity_id: int) -> str:
+    return reverse("funding:opportunity-detail", args=[opportunity_id])
+
+
+WEB_ADDRESS = re.compile(r"https?://\S+")
 
 
 def _is_web_address(text: str) -> bool:
-    return text.startswith(("https://", "http://")) and not any(character.isspace() for character in text)
+    return WEB_ADDRESS.fullmatch(text) is not None
 
 
-def _word(investment: Investment) -> str:
+def _word(investment: PublishedGrant) -> str:
     """A grant is a grant; an award of kind *other* (a prize won on the catalogue) an award."""
     return "Grant" if investment.kind == Investment.Kind.GRANT else "Award"
 
 
-def _title(investment: Investment) -> str:
+def _title(investment: PublishedGrant) -> str:
     return investment.title or f"{_word(investment)} to {investment.firm.name}"
 
 
-def _description(investment: Investment, funders: list[Organisation]) -> str:
+def _description(investment: PublishedGrant, funders: list[GrantOrganisation]) -> str:
     names = " and ".join(funder.name for funder in funders)
     through = f" through {investment.opportunity.title}" if investment.opportunity is not None else ""
     what = f": {investment.title}" if investment.title else ""
     return f"{_word(investment)} from {names} to {investment.firm.name}{through}{what}."
 
 
-def _location(firm: Organisation) -> dict | None:
+def _location(firm: GrantOrganisation) -> dict | None:
     code = BOROUGH_CODES.get(firm.local_authority)
     if code is None:
         return None
@@ -115,7 +125,7 @@ def _location(firm: Organisation) -> dict | None:
     }
 
 
-def _organisation(organisation: Organisation, *, with_details: bool) -> dict:
+def _organisation(organisation: GrantOrganisation, *, with_details: bool) -> dict:
     row = {"id": organisation_identifier(organisation), "name": organisation.name}
     if with_details:
         if organisation.company_number:
@@ -125,7 +135,7 @@ def _organisation(organisation: Organisation, *, with_details: bool) -> dict:
     return row
 
 
-def grant_json(investment: Investment, *, base_url: str) -> dict:
+def grant_json(investment: PublishedGrant, *, base_url: str) -> dict:
     """One grant as a 360Giving grant object. Takes a row of ``funding.grants.grant_list`` and runs
     no query. Only fields the register holds are written; none is ever empty or null."""
     funders = _funders(investment)
@@ -146,7 +156,7 @@ def grant_json(investment: Investment, *, base_url: str) -> dict:
     if opportunity is not None:
         programme = {"code": f"{PREFIX}-opportunity-{opportunity.pk}", "title": opportunity.title}
         if not opportunity.is_withdrawn:
-            programme["url"] = base_url + reverse("funding:opportunity-detail", args=[opportunity.pk])
+            programme["url"] = base_url + _programme_path(opportunity.pk)
         grant["grantProgramme"] = [programme]
         # Every opportunity on the catalogue is a call anyone eligible may apply to.
         grant["fromOpenCall"] = "Yes"
@@ -156,7 +166,7 @@ def grant_json(investment: Investment, *, base_url: str) -> dict:
     return grant
 
 
-def grant_package(grants: list[Investment], *, base_url: str, publisher: str, licence_url: str) -> dict:
+def grant_package(grants: list[PublishedGrant], *, base_url: str, publisher: str, licence_url: str) -> dict:
     """The 360Giving data package of ``grants`` (rows of ``funding.grants.grant_list``) with its
     metadata. With no grant, ``grants`` is an empty list (the standard asks for at least one: there
     is none to give)."""
@@ -179,7 +189,7 @@ def grant_package(grants: list[Investment], *, base_url: str, publisher: str, li
     }
 
 
-def grant_flat_rows(grants: Iterable[Investment], *, base_url: str) -> Iterator[dict]:
+def grant_flat_rows(grants: Iterable[PublishedGrant], *, base_url: str) -> Iterator[dict]:
     """Each grant as one row of ``FLAT_COLUMNS``, keyed by column title; a field the grant has not
     is an empty cell. The template has one funding organisation's columns: a grant with several
     funders names the lead (the first) there; the JSON package names every one."""
