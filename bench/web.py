@@ -482,8 +482,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The first request of a target builds what it caches: at the large size the whole-register
+# downloads (the 360Giving files) take tens of seconds, which gunicorn's 30 s default would kill.
+FIRST_REQUEST_SECONDS = 120
+
+
 def status_of(port: int, path: str, headers: list[str]) -> int:
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=FIRST_REQUEST_SECONDS)
     try:
         connection_.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
         return connection_.getresponse().status
@@ -505,7 +510,7 @@ def gunicorn_serving(database_name: str, log_path: Path):
     command = [
         sys.executable, "-m", "gunicorn", "portal.wsgi:application",
         "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning",
+        "--no-control-socket", "--log-level", "warning", "--timeout", str(FIRST_REQUEST_SECONDS),
     ]  # fmt: skip
     with open(log_path, "w") as log:
         process = subprocess.Popen(
