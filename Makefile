@@ -58,7 +58,7 @@ test: setup-dev lint
 # Benchmarks print their figures; they need PostgreSQL (DATABASE_URL) and make a throwaway database.
 # bench/web.py and bench/mixed_load.py also need Redis (REDIS_URL) and wrk (apt-get install wrk).
 bench: setup-dev
-	for script in bench/*.py; do [ "$$script" = bench/harness.py ] || [ "$$script" = bench/serving.py ] || $(PY) $$script || exit 1; done
+	for script in bench/*.py; do [ "$$script" = bench/harness.py ] || [ "$$script" = bench/serving.py ] || BENCH_WEB_SCALE=large $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules static/build var

@@ -2,6 +2,8 @@
 sector, origin country, the referring ambassador and the owner. A value not in its list is a
 field error (400), never a filter silently dropped; an id of nobody on the list matches nothing."""
 
+import hashlib
+
 import django_filters
 from django import forms
 from django_countries import countries
@@ -41,6 +43,14 @@ class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
 def staff_users():
     """Commissioner staff, who own leads, by name."""
     return User.objects.filter(groups__name=Role.STAFF, is_active=True).order_by("full_name", "email").distinct()
+
+
+def staff_users_fingerprint() -> str:
+    """A short digest of the staff who may own a lead and the names they are shown by, in one
+    query: part of a cached pipeline page's key, since the owner filter lists them and the list
+    names each lead's owner, and users have no data key of their own."""
+    rows = staff_users().values_list("pk", "full_name", "email")
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=8).hexdigest()
 
 
 class LeadFilterSet(django_filters.FilterSet):

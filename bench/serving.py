@@ -25,8 +25,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The first request of a target builds what it caches: at the large size the whole-register
+# downloads (the 360Giving files) take several seconds; gunicorn and the client wait this long.
+FIRST_REQUEST_SECONDS = 120
+
+
 def status_of(port: int, path: str, headers: list[str]) -> int:
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=FIRST_REQUEST_SECONDS)
     try:
         connection_.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
         return connection_.getresponse().status
@@ -43,7 +48,7 @@ def gunicorn_serving(env: dict[str, str], log_path: Path, *, workers: int = 2, r
     command = [
         sys.executable, "-m", "gunicorn", "portal.wsgi:application",
         "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning",
+        "--no-control-socket", "--log-level", "warning", "--timeout", str(FIRST_REQUEST_SECONDS),
     ]  # fmt: skip
     with open(log_path, "w") as log:
         process = subprocess.Popen(

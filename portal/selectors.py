@@ -82,13 +82,16 @@ def partner_organisation_list():
     """Partner organisations staff manage: every organisation that holds an API client or owns an
     indicator, with its count of active clients and its owned indicators (prefetched: three
     queries whatever the number of partners), by name."""
+    # Pick the few partners by id before counting: counting first joins every firm of the registry.
+    owner = Organisation._meta.get_field("owned_indicators").field
+    owners = owner.model.objects.filter(**{f"{owner.name}__isnull": False}).values(owner.attname)
     return (
-        Organisation.objects.annotate(
+        Organisation.objects.filter(pk__in=PartnerCredential.objects.values("organisation_id").union(owners))
+        .annotate(
             active_clients=Count("credentials", filter=Q(credentials__revoked_at__isnull=True), distinct=True),
             clients=Count("credentials", distinct=True),
             indicators=Count("owned_indicators", distinct=True),
         )
-        .filter(Q(clients__gt=0) | Q(indicators__gt=0))
         .prefetch_related(
             Prefetch("owned_indicators", queryset=_owned_indicators(), to_attr="owned_indicator_list"),
             Prefetch("credentials", queryset=PartnerCredential.objects.select_related("application")),

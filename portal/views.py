@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views import View, defaults
 from django.views.generic import TemplateView
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
@@ -106,7 +107,10 @@ NEW_CREDENTIAL_SESSION_KEY = "portal_new_credential"
 
 class CredentialListView(StaffRequiredMixin, View):
     """Staff: the partner credentials and the form to issue one. Creating one redirects to this
-    page, which shows the new secret once (then it is gone from the session) and is never cached."""
+    page, which shows the new secret once (then it is gone from the session) and is never cached
+    by a browser. The list of credentials and the form's list of organisations are page-cache
+    fragments under the ``organisations`` data key (issuing and revoking bump it); the secret,
+    the errors and the CSRF token stay outside them."""
 
     template_name = "portal/credential_list.html"
 
@@ -135,7 +139,12 @@ class CredentialListView(StaffRequiredMixin, View):
         return HttpResponseRedirect(reverse("portal:credential-list"), status=303)
 
     def _render(self, form, status=200, **extra):
-        context = {"form": form, "credentials": selectors.partner_credential_list(), **extra}
+        context = {
+            **page_cache.fragment_context(self.request, "credential-list", data=["organisations"], audience="staff"),
+            "form": form,
+            "credentials": SimpleLazyObject(lambda: list(selectors.partner_credential_list())),
+            **extra,
+        }
         return render(self.request, self.template_name, context, status=status)
 
 

@@ -20,15 +20,17 @@ from django.db.models.functions import RowNumber
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 
+from portal import page_cache
 from portal.forms import form_add_service_errors
 from portal.views import RuleRequiredMixin
 
 from .. import permissions, stages
 from ..exceptions import LeadChangedError
 from ..forms.leads import LeadCreateForm, LeadMoveForm, LeadReferForm
-from ..lead_filters import LeadFilterSet
+from ..lead_filters import LeadFilterSet, staff_users_fingerprint
 from ..models import Lead
 from ..services import leads as services
 
@@ -55,6 +57,19 @@ def _own_leads(request):
     return Lead.objects.visible_to(request.user).filter(referred_by__user=request.user)
 
 
+def _own_fragment(request, name: str, *, vary=()) -> dict:
+    """A cached fragment of the ambassador's own pages: one person's leads, so keyed by that
+    person whatever their roles (a member of staff who is also an ambassador sees only their own
+    here), under the ``ambassadors`` data key that every lead write bumps."""
+    return page_cache.fragment_context(
+        request,
+        name,
+        data=["ambassadors"],
+        audience=f"user:{request.user.pk}",
+        vary=[page_cache.query_text(request), *vary],
+    )
+
+
 class LeadListView(RuleRequiredMixin, View):
     """Ambassadors: the leads they referred, most recently changed first, with each one's stage."""
 
@@ -62,11 +77,13 @@ class LeadListView(RuleRequiredMixin, View):
     template_name = "ambassadors/lead_list.html"
 
     def get(self, request):
-        page, page_numbers = _page(request, _own_leads(request).select_related("organisation"))
+        paged = SimpleLazyObject(lambda: _page(request, _own_leads(request).select_related("organisation")))
+        can_refer = permissions.can_act_as_ambassador(request.user)
         context = {
-            "page_obj": page,
-            "page_numbers": page_numbers,
-            "can_refer": permissions.can_act_as_ambassador(request.user),
+            **_own_fragment(request, "ambassador-leads", vary=[can_refer]),
+            "page_obj": SimpleLazyObject(lambda: paged[0]),
+            "page_numbers": SimpleLazyObject(lambda: paged[1]),
+            "can_refer": can_refer,
         }
         return render(request, self.template_name, context)
 
@@ -110,25 +127,31 @@ class LeadDetailView(RuleRequiredMixin, View):
 
 class ImpactView(RuleRequiredMixin, View):
     """Ambassadors: "my impact": the firms that landed from their referrals, with the new and
-    safeguarded jobs and the capital invested credited to them. Two queries for the figures and
-    the page of firms, whatever the number of leads."""
+    safeguarded jobs and the capital invested credited to them. Three queries for the figures and
+    the page of firms, whatever the number of leads; none on a cached page."""
 
     rule = permissions.can_use_ambassador_portal
     template_name = "ambassadors/impact.html"
 
     def get(self, request):
-        own = _own_leads(request)
-        totals = own.aggregate(
-            referred=Count("pk"),
-            landed=Count("pk", filter=Q(stage=S.LANDED)),
-            open=Count("pk", filter=~Q(stage__in=[S.LANDED, S.LOST])),
-            new_jobs=Sum("new_jobs", filter=Q(stage=S.LANDED), default=0),
-            safeguarded_jobs=Sum("safeguarded_jobs", filter=Q(stage=S.LANDED), default=0),
-            capital_invested=Sum("capital_invested", filter=Q(stage=S.LANDED), default=0),
-        )
-        landed = own.landed().select_related("organisation").order_by("-landed_on", "-pk")
-        page, page_numbers = _page(request, landed)
-        context = {"totals": totals, "page_obj": page, "page_numbers": page_numbers}
+        def totals():
+            return _own_leads(request).aggregate(
+                referred=Count("pk"),
+                landed=Count("pk", filter=Q(stage=S.LANDED)),
+                open=Count("pk", filter=~Q(stage__in=[S.LANDED, S.LOST])),
+                new_jobs=Sum("new_jobs", filter=Q(stage=S.LANDED), default=0),
+                safeguarded_jobs=Sum("safeguarded_jobs", filter=Q(stage=S.LANDED), default=0),
+                capital_invested=Sum("capital_invested", filter=Q(stage=S.LANDED), default=0),
+            )
+
+        landed = _own_leads(request).landed().select_related("organisation").order_by("-landed_on", "-pk")
+        paged = SimpleLazyObject(lambda: _page(request, landed))
+        context = {
+            **_own_fragment(request, "ambassador-impact"),
+            "totals": SimpleLazyObject(totals),
+            "page_obj": SimpleLazyObject(lambda: paged[0]),
+            "page_numbers": SimpleLazyObject(lambda: paged[1]),
+        }
         return render(request, self.template_name, context)
 
 
@@ -162,30 +185,46 @@ def _board(queryset) -> list[BoardColumn]:
 class LeadPipelineView(RuleRequiredMixin, View):
     """Staff: every lead, filtered by stage, type, sector, origin country, ambassador and owner;
     as a paged list, or with ``?view=board`` as a board by stage, which is plain HTML: without
-    JavaScript (or on a small screen) it reads as one list per stage. Bad filters answer 400."""
+    JavaScript (or on a small screen) it reads as one list per stage. Bad filters answer 400.
+
+    Cached for staff under the ``ambassadors`` data key (every lead and ambassador write bumps
+    it) and the staff who may own a lead (names included, one small query), since users have no
+    data key of their own."""
 
     rule = permissions.can_manage_leads
     template_name = "ambassadors/lead_pipeline.html"
 
     def get(self, request):
         board = request.GET.get("view") == "board"
-        queryset = Lead.objects.visible_to(request.user).select_related("referred_by", "owner", "organisation")
-        filterset = LeadFilterSet(request.GET, queryset=queryset)
-        errors = bool(filterset.form.errors)
+
+        def filterset_make():
+            queryset = Lead.objects.visible_to(request.user).select_related("referred_by", "owner", "organisation")
+            return LeadFilterSet(request.GET, queryset=queryset)
+
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("view", None)
+        # Without filters nothing can be wrong, so a cached page builds no filter at all.
+        filterset = filterset_make() if query else SimpleLazyObject(filterset_make)
+        errors = bool(filterset.form.errors) if query else False
         context = {
-            "filter_form": filterset.form,
+            **page_cache.fragment_context(
+                request,
+                "lead-pipeline",
+                data=["ambassadors"],
+                audience=page_cache.audience(request.user),
+                vary=[page_cache.query_text(request), staff_users_fingerprint()],
+            ),
+            "filter_form": SimpleLazyObject(lambda: filterset.form),
             "board": board,
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k not in ("page", "view")),
         }
         if board:
-            context["columns"] = _board(filterset.qs)
+            context["columns"] = SimpleLazyObject(lambda: _board(filterset.qs))
         else:
-            page, page_numbers = _page(request, filterset.qs.order_by("-updated_at", "-pk"))
-            context.update(page_obj=page, page_numbers=page_numbers)
+            paged = SimpleLazyObject(lambda: _page(request, filterset.qs.order_by("-updated_at", "-pk")))
+            context.update(page_obj=SimpleLazyObject(lambda: paged[0]), page_numbers=SimpleLazyObject(lambda: paged[1]))
         return render(request, self.template_name, context, status=400 if errors else 200)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.views import View
 
@@ -36,7 +37,8 @@ class CoverageView(RuleRequiredMixin, View):
 
 class TargetMarketListView(RuleRequiredMixin, View):
     """Staff: the target markets with how many active ambassadors cover each; add one (a field
-    error and 400 when the pair is not on the lists or already there) or remove one."""
+    error and 400 when the pair is not on the lists or already there) or remove one. The list is
+    cached until the network changes."""
 
     rule = permissions.can_manage_ambassadors
     template_name = "ambassadors/target_market_list.html"
@@ -57,7 +59,18 @@ class TargetMarketListView(RuleRequiredMixin, View):
         return HttpResponseRedirect(reverse("ambassadors:target-market-list"), status=303)
 
     def _render(self, form, status: int = 200):
-        context = {"form": form, "markets": selectors.target_market_list()}
+        # The list is cached until the network changes; the form's lists of countries and sectors
+        # (as long as nothing was posted) until a release or another language: the country names
+        # follow it. The forms' CSRF tokens stay outside both.
+        fields_key = page_cache.cache_key(
+            "target-market-fields", request=self.request, data=[], audience="staff", vary=[translation.get_language()]
+        )
+        context = {
+            **_fragment(self.request, "target-markets"),
+            "fields_cache_key": fields_key,
+            "form": form,
+            "markets": SimpleLazyObject(selectors.target_market_list),
+        }
         return render(self.request, self.template_name, context, status=status)
 
 

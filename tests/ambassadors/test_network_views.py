@@ -174,6 +174,24 @@ def test_staff_remove_a_target_market_and_removing_it_again_changes_nothing(staf
     assert "Japan" not in staff.get(COVERAGE).content.decode()
 
 
+def test_each_remove_button_posts_the_one_form_around_the_cached_table(staff, network):
+    content = staff.get(MARKETS).content.decode()
+    table_form = content[
+        content.rindex("<form", 0, content.index('id="markets-table"')) : content.index(
+            "</form>", content.index('id="markets-table"')
+        )
+    ]
+    assert table_form.count('name="csrfmiddlewaretoken"') == 1  # outside the cached table, fresh each time
+    for market in TargetMarket.objects.all():
+        assert f'formaction="{remove_url(market)}"' in table_form
+    # The form's lists are cached too; a posted form is shown as posted, with its errors.
+    assert '<option value="IN">India</option>' in content and staff.get(MARKETS).content.decode().count(
+        "<option"
+    ) == content.count("<option")
+    refused = staff.post(MARKETS, {"country": "IN", "sector": "nothing"}).content.decode()
+    assert '<option value="IN" selected>India</option>' in refused
+
+
 # The map
 
 
@@ -219,8 +237,8 @@ def test_an_empty_network_says_so(staff):
     assert "No active ambassadors and no target markets yet." in staff.get(COVERAGE).content.decode()
 
 
-def test_the_matrix_and_the_map_are_cached_until_the_network_changes(staff, network):
-    for url in (COVERAGE, MAP):
+def test_the_matrix_the_map_and_the_markets_are_cached_until_the_network_changes(staff, network):
+    for url in (COVERAGE, MAP, MARKETS):
         staff.get(url)
         with CaptureQueriesContext(connection) as queries:
             assert staff.get(url).status_code == 200
@@ -228,6 +246,7 @@ def test_the_matrix_and_the_map_are_cached_until_the_network_changes(staff, netw
         assert "ambassadors_" not in tables, url  # a hit reads the data versions, not the network
     staff.post(MARKETS, {"country": "NO", "sector": "cleantech"})
     assert "<li>Norway: Clean and climate tech</li>" in staff.get(COVERAGE).content.decode()
+    assert "4 target markets" in staff.get(MARKETS).content.decode()
     LeadFactory(landed=True, origin_country="CL", referred_by=None)
     assert "Chile" in staff.get(MAP).content.decode()
 

@@ -4,6 +4,8 @@ the header navigation."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from oauth2_provider.models import AccessToken
 
 from portal import services
@@ -154,6 +156,27 @@ def test_staff_revoke_a_credential_and_its_tokens(client, staff_user, partner_to
     assert not AccessToken.objects.exists()
     # Revoking again is harmless.
     assert client.post(revoke_url(credential.pk)).status_code == 303
+
+
+def test_the_credential_list_is_cached_until_a_credential_or_an_organisation_changes(client, staff_user, partner):
+    credential, _ = services.partner_credential_create(organisation=partner, scopes=["read"], created_by=None)
+    client.force_login(staff_user)
+    client.get(CREDENTIALS)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(CREDENTIALS).content.decode()
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "portal_partnercredential" not in tables and "portal_organisation" not in tables
+    assert credential.application.client_id in page and "Active" in page
+    assert f'<option value="{partner.pk}">University of the Midlands</option>' in page
+
+    services.partner_credential_revoke(credential=credential)
+    assert "Revoked" in client.get(CREDENTIALS).content.decode()
+    other = services.organisation_create(data={"name": "Midlands Angels", "kind": Organisation.Kind.FUNDER})
+    page = client.get(CREDENTIALS).content.decode()
+    assert f'<option value="{other.pk}">Midlands Angels</option>' in page
+    # A refused form is shown as posted, not from the cache.
+    refused = client.post(CREDENTIALS, {"organisation": other.pk, "scopes": []}).content.decode()
+    assert f'<option value="{other.pk}" selected>Midlands Angels</option>' in refused
 
 
 def test_revoke_asks_for_confirmation_first(client, staff_user, partner):
