@@ -240,7 +240,14 @@ class Application(models.Model):
                 name="%(app_label)s_%(class)s_diversity_only_with_consent",
             ),
         ]
-        indexes = [models.Index(fields=["status", "decided_at"]), models.Index(fields=["status", "offer_expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "decided_at"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+            # The lists' orders (the applications API, newest first; the review queue, oldest
+            # submission first), so a page of a large register is read from the index, not sorted.
+            models.Index(fields=["-created_at", "-id"], name="workspaces_application_newest"),
+            models.Index(fields=["submitted_at", "id"], name="workspaces_application_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.firm_name or 'untitled firm'}"
@@ -345,6 +352,7 @@ class Tenancy(models.Model):
     class Meta:
         ordering = ["-start_on"]
         verbose_name_plural = "tenancies"
+        indexes = [models.Index(fields=["-start_on", "-id"], name="workspaces_tenancy_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_on__gte=F("start_on")), name="%(app_label)s_%(class)s_ends_after_start"

@@ -1,7 +1,7 @@
 """Scopes for the workspaces models: every read of an application goes through ``visible_to``."""
 
 from django.db import models
-from django.db.models import Case, Count, F, Prefetch, Q, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
 from .permissions import can_view_review_queue
@@ -72,7 +72,12 @@ class ApplicationQuerySet(models.QuerySet):
         )
 
     def for_review_queue(self) -> "ApplicationQuerySet":
-        return self.for_list().annotate(review_count=Count("reviews", distinct=True)).order_by("submitted_at", "pk")
+        from .models import Review
+
+        # Counted per row of the page, not grouped over the whole queue before the page is taken.
+        reviews = Review.objects.filter(application=OuterRef("pk")).order_by().values("application")
+        review_count = Coalesce(Subquery(reviews.annotate(count=Count("pk")).values("count")), 0)
+        return self.for_list().annotate(review_count=review_count).order_by("submitted_at", "pk")
 
 
 class TenancyQuerySet(models.QuerySet):
