@@ -197,18 +197,20 @@ def test_every_page_has_a_rule():
     assert set(ACCESS) - named == set(), "lines in ACCESS for pages that no longer exist"
 
 
+def signed_in(client, role: str, make_user):
+    """``client`` signed in as a new person holding ``role`` (left signed out for ``ANONYMOUS``)."""
+    if role == Role.AMBASSADOR:  # an ambassador is a person with a profile in the network
+        from tests.ambassadors.factories import AmbassadorFactory
+
+        client.force_login(AmbassadorFactory().user)
+    elif role != ANONYMOUS:
+        client.force_login(make_user(role))
+    return client
+
+
 @pytest.fixture
 def visitor(client, make_user):
-    def sign_in(role: str):
-        if role == Role.AMBASSADOR:  # an ambassador is a person with a profile in the network
-            from tests.ambassadors.factories import AmbassadorFactory
-
-            client.force_login(AmbassadorFactory().user)
-        elif role != ANONYMOUS:
-            client.force_login(make_user(role))
-        return client
-
-    return sign_in
+    return lambda role: signed_in(client, role, make_user)
 
 
 @pytest.mark.parametrize("role", ROLES)

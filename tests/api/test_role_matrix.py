@@ -15,17 +15,14 @@ import pytest
 
 from portal.roles import Role
 from tests.api.test_scopes import OPERATIONS, PATH_PARAMETERS
+from tests.test_authorisation import ANONYMOUS, EVERYONE, ROLES, STAFF, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ANONYMOUS = "anonymous"
-ROLES = [ANONYMOUS, Role.FOUNDER, Role.AMBASSADOR, Role.REVIEWER, Role.STAFF]
-EVERYONE = set(ROLES)
 # Signed-in people reach their own rows only (another's is a 404; staff reach all): organisations
 # are a founder's own firms, leads and activities an ambassador's own, applications an applicant's
 # own (reviewers and staff every submitted one).
 OWN = EVERYONE - {ANONYMOUS}
-STAFF = {Role.STAFF}
 NOBODY: set[str] = set()  # partner tokens only (a client's own webhooks)
 
 # Who may call each operation with a session. Open data (missions, indicators, workspaces,
@@ -108,16 +105,7 @@ def test_every_operation_has_a_rule():
 
 @pytest.fixture
 def caller(api_client, make_user):
-    def sign_in(role: str):
-        if role == Role.AMBASSADOR:  # an ambassador is a person with a profile in the network
-            from tests.ambassadors.factories import AmbassadorFactory
-
-            api_client.force_login(AmbassadorFactory().user)
-        elif role != ANONYMOUS:
-            api_client.force_login(make_user(role))
-        return api_client
-
-    return sign_in
+    return lambda role: signed_in(api_client, role, make_user)
 
 
 @pytest.mark.parametrize("role", ROLES)
