@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -19,6 +18,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from missions.models import RefreshRun
 from portal.beat import LEASE_KEY, lease_holder
 from tests.test_celery_worker import ROOT, start_worker  # noqa: F401 - a fixture
+from tests.waiting import wait_for
 
 PERIOD = 1  # second: the scheduled KPI refresh's, shortened
 LEASE = 2  # seconds: the beats' lease, shortened
@@ -67,13 +67,6 @@ def sends(beat: subprocess.Popen) -> list[datetime.datetime]:
     """When ``beat`` sent the job, from its log."""
     lines = beat.log.read_text().splitlines()
     return [datetime.datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S,%f") for line in lines if (m := SENT.match(line))]
-
-
-def wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def gaps(times: list[datetime.datetime]) -> list[float]:

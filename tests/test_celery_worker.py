@@ -24,6 +24,7 @@ from portal.models import YearlyFactsRequest
 from tests.missions.test_refresh import firms_build
 from tests.missions.test_refresh import snapshot as refresh_snapshot
 from tests.portal.factories import OrganisationFactory, UserFactory
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,13 +103,6 @@ def test_task_enqueued_after_commit_runs_on_real_worker(real_worker, mailoutbox)
     assert mailoutbox == []
 
 
-def _wait_for(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_kpi_refresh_runs_on_real_worker_to_100_percent(real_worker):
@@ -117,7 +111,7 @@ def test_kpi_refresh_runs_on_real_worker_to_100_percent(real_worker):
     with transaction.atomic():
         run, created = missions_services.refresh_run_create(trigger=RefreshRun.Trigger.STAFF)
         missions_tasks.refresh_kpis.apply_async_on_commit(args=(run.pk,), queue=real_worker.queue)
-    _wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status not in ("queued", "running"))
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status not in ("queued", "running"))
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.SUCCEEDED, run.error
     assert run.percent == 100
@@ -150,7 +144,7 @@ def test_worker_killed_mid_refresh_leaves_running_within_its_stale_time_and_a_re
         # waits inside the fifth one's transaction: one long indicator, then the moment to kill it.
         Indicator.objects.select_for_update().get(pk=blocked.pk)
         missions_tasks.refresh_kpis.apply_async(args=(run.pk,), queue=worker.queue)
-        _wait_for(lambda: RefreshRun.objects.filter(pk=run.pk, indicators_done=4).exists())
+        wait_for(lambda: RefreshRun.objects.filter(pk=run.pk, indicators_done=4).exists())
         # Twice its stale time inside one indicator: the heartbeat keeps it alive for every reader.
         beats = set()
         deadline = time.monotonic() + 2 * STALE_SECONDS
@@ -172,7 +166,7 @@ def test_worker_killed_mid_refresh_leaves_running_within_its_stale_time_and_a_re
     # It leaves "running" within its stated stale time plus a minute (in fact within the stale time
     # and the last half-second beat), seen by whoever looks next.
     limit = run_as_the_api_shows_it()["stale_after_seconds"] + 60
-    _wait_for(lambda: run_as_the_api_shows_it()["status"] != "running", timeout=limit)
+    wait_for(lambda: run_as_the_api_shows_it()["status"] != "running", timeout=limit)
     left_after = time.monotonic() - killed_at
     assert left_after <= limit
     shown = run_as_the_api_shows_it()
@@ -219,7 +213,7 @@ def test_with_the_broker_down_a_refresh_is_refused_at_once_and_once_it_is_back_o
     assert response.status_code == 202, response.content
     run = RefreshRun.objects.get(pk=response.json()["id"])
     assert run != lost
-    _wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status not in ("queued", "running"))
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status not in ("queued", "running"))
     run.refresh_from_db()
     assert run.status == RefreshRun.Status.SUCCEEDED, run.error
     assert run.indicators_done == run.indicators_total > 0

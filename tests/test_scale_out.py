@@ -4,7 +4,6 @@ process is read through the other, and the jobs it starts are each run once, by 
 import os
 import re
 import threading
-import time
 import uuid
 
 import pytest
@@ -15,6 +14,7 @@ from bench.serving import gunicorn_serving
 from portal.roles import Role
 from tests.test_celery_worker import start_worker  # noqa: F401 - a fixture
 from tests.test_replica import signed_in
+from tests.waiting import wait_for
 
 INVITATIONS = 12
 TASK_DONE = re.compile(r"Task ambassadors\.invitation_send\[([0-9a-f-]+)\] succeeded")
@@ -37,13 +37,6 @@ class WorkerLog:
 
     def tasks_done(self) -> list[str]:
         return [match[1] for line in self.lines if (match := TASK_DONE.search(line))]
-
-
-def wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.mark.worker

@@ -5,7 +5,6 @@ every person exactly one email, however often the jobs are delivered again."""
 import signal
 import socketserver
 import threading
-import time
 import uuid
 
 import pytest
@@ -17,6 +16,7 @@ from funding.models import AlertDigest
 from tests.funding.factories import OpportunityFactory
 from tests.portal.factories import UserFactory
 from tests.test_celery_worker import start_worker  # noqa: F401 - a fixture
+from tests.waiting import wait_for
 
 
 class MailServer(socketserver.ThreadingTCPServer):
@@ -91,13 +91,6 @@ def mail_server():
         server.release.set()
         server.shutdown()
         server.server_close()
-
-
-def wait_for(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def unlocked(digest: AlertDigest) -> bool:

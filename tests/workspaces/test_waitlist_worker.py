@@ -5,7 +5,6 @@ with one email per change."""
 
 import datetime
 import signal
-import time
 import uuid
 from contextlib import contextmanager
 
@@ -18,6 +17,7 @@ from portal.roles import Role
 from tests.funding.test_digest_worker import mail_server  # noqa: F401 - a fixture
 from tests.portal.factories import UserFactory
 from tests.test_celery_worker import start_worker  # noqa: F401 - a fixture
+from tests.waiting import wait_for
 from workspaces import services, tasks
 from workspaces.models import Application, DeskPool, StatusChange
 
@@ -25,13 +25,6 @@ from .factories import ApplicationFactory, WorkspaceFactory, offered_application
 
 S = Application.Status
 VISIBILITY_TIMEOUT = 2  # seconds: the second worker's, so the dead worker's job comes back soon
-
-
-def wait_for(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @contextmanager
