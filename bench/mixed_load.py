@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 
 import web  # before anything of the project: settings, preflight, Django set up by the harness
 from harness import bench_database, connection
-from serving import HarnessError, free_port, gunicorn_serving
+from serving import HarnessError, free_port, gunicorn_serving, process_group_stop
 
 ROOT = web.ROOT
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
@@ -202,13 +202,7 @@ def celery_worker(name: str, env: dict[str, str], log_path: Path):
             time.sleep(0.2)
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)  # warm shutdown: the job in hand finishes
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        process_group_stop(process, grace=30)  # a warm shutdown: the job in hand finishes
 
 
 class ReplicaUnavailable(Exception):

@@ -70,10 +70,17 @@ def gunicorn_serving(env: dict[str, str], log_path: Path, *, workers: int = 2, r
                 time.sleep(0.2)
         yield port
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        process_group_stop(process)
+
+
+def process_group_stop(process: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a process started with ``start_new_session`` and everything it started: SIGTERM (a
+    gunicorn or Celery warm shutdown), then SIGKILL after ``grace`` seconds. Nothing if it ended."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

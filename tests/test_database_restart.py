@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench.serving import process_group_stop
 from tests.conftest import require
 from tests.test_celery_worker import ROOT
 
@@ -124,12 +124,7 @@ def gunicorn(private_cluster, redis_url, tmp_path):
                 time.sleep(0.2)
         yield port, process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process_group_stop(process)
 
 
 @dataclass
