@@ -109,7 +109,16 @@ class BriefingAdminForm(forms.ModelForm):
 
     class Meta:
         model = Briefing
-        fields = "__all__"
+        fields = [
+            "title",
+            "body",
+            "file",
+            "audience",
+            "audience_country",
+            "audience_sector",
+            "published_by",
+            "published_at",
+        ]
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
