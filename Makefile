@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test setup setup-dev assets migrate seed lint check bench clean
+.PHONY: run test setup setup-dev assets migrate seed lint check bench clean audit
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -51,6 +51,10 @@ lint: setup-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/bandit -q -c pyproject.toml -r . --severity-level medium
+
+# Known vulnerabilities in the pinned dependencies: needs https://pypi.org and https://api.osv.dev.
+audit: setup-dev
+	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt
 
 test: setup-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 (invitations, status, leads), whose services keep the rules; here the records are read and
 corrected. Changes that show on cached pages bump the ``ambassadors`` data key."""
 
+from django import forms
 from django.contrib import admin
 
 from portal.admin import DataVersionAdminMixin
@@ -17,6 +18,7 @@ from .models import (
     LeadChange,
     TargetMarket,
 )
+from .services.briefings import briefing_file_errors
 
 
 class AmbassadorSectorInline(admin.TabularInline):
@@ -102,8 +104,34 @@ class LeadAdmin(admin.ModelAdmin):
         return False
 
 
+class BriefingAdminForm(forms.ModelForm):
+    """A briefing's file is held to the portal page's rules here too: an allowed type, under 10 MB."""
+
+    class Meta:
+        model = Briefing
+        fields = [
+            "title",
+            "body",
+            "file",
+            "audience",
+            "audience_country",
+            "audience_sector",
+            "published_by",
+            "published_at",
+        ]
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if file and file != self.initial.get("file"):  # a new upload, not the file already kept
+            errors = briefing_file_errors(file)
+            if errors:
+                raise forms.ValidationError(errors)
+        return file
+
+
 @admin.register(Briefing)
 class BriefingAdmin(admin.ModelAdmin):
+    form = BriefingAdminForm
     list_display = ["title", "audience", "audience_country", "audience_sector", "published_at"]
     list_filter = ["audience"]
     search_fields = ["title", "body"]

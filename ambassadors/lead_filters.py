@@ -16,14 +16,15 @@ from .models import Ambassador, Lead
 
 class _IdModelChoiceField(django_filters.fields.ModelChoiceField):
     """An id from the list; a well-formed id of nobody in it (someone since removed, a typed
-    number) matches no lead instead of being an error: the API documents these as integers."""
+    number, one of any length) matches no lead instead of being an error: the API documents these
+    as integers, with no bound."""
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            text = str(value).strip()
-            if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20:
+            digits = str(value).strip().removeprefix("-")
+            if digits.isascii() and digits.isdigit():
                 return NO_MATCH
             raise
 

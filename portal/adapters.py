@@ -128,6 +128,14 @@ class AccountAdapter(DefaultAccountAdapter):
             user.pk = None
             raise ImmediateHttpResponse(HttpResponseRedirect(error.redirect_url)) from None
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The account whose failed sign-ins are counted (``ACCOUNT_RATE_LIMITS["login_failed"]``,
+        per key): its email address alone. allauth prefixes the site's domain, which without the
+        Sites framework is the Host the request names, port included: every name the portal
+        answers to, and every web process addressed on its own port, would count five failures of
+        its own. tests/portal/test_login_limits.py asks two processes on different ports."""
+        return credentials.get("email", credentials.get("username", "")).lower()
+
     def get_login_redirect_url(self, request) -> str:
         # allauth follows a safe ``next`` address first and asks here only without one.
         return landing_url(request.user)

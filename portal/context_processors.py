@@ -27,6 +27,7 @@ LAYOUT_URLS = {
 LAYOUT_ASSETS = {
     "favicon": "build/favicon.svg",
     "css": "build/portal.css",
+    "js_enabled": "build/portal-js-enabled.js",
     "init": "build/portal-init.mjs",
     "htmx": "build/htmx.min.js",
 }

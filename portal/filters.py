@@ -1,9 +1,11 @@
 """FilterSets of the portal core, shared by the HTML lists and the API."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from .models import ApiWrite, Organisation, WebhookDelivery
@@ -74,11 +76,33 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, turned to UTC before it reaches the database: an offset of more
+    than 15:59 (``+21:58`` is valid ISO 8601) is one PostgreSQL refuses to read. A time whose UTC
+    equivalent falls before year 1 or after 9999 becomes the first or last moment there is."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            edge = datetime.datetime.min if moment.year == 1 else datetime.datetime.max
+            return edge.replace(tzinfo=datetime.UTC)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A date and time in ISO 8601 with any offset (``UtcDateTimeField``)."""
+
+    field_class = UtcDateTimeField
+
+
 class ApiWriteFilterSet(django_filters.FilterSet):
     client_id = django_filters.CharFilter(field_name="credential__application__client_id")
     method = django_filters.ChoiceFilter(choices=[(m, m) for m in ("POST", "PUT", "PATCH", "DELETE")])
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     status_code = IntegerFilter()
     replayed = StrictBooleanFilter()
 

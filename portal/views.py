@@ -283,6 +283,14 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (``CSRF_FAILURE_VIEW``): a 403 in the portal's layout,
+    as Django's own page carries an inline style that the Content-Security-Policy refuses."""
+    if is_api_request(request):
+        return api_error_response(PermissionDenied(reason or None))
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request):
     if is_api_request(request):
         return api_error_response(APIException("Server Error (500)"))

@@ -136,11 +136,19 @@ def declare_safe_retries_and_limits(result, generator, request, public):
                 }
             )
             error = "#/components/schemas/ErrorResponse{}"
-            responses["409"] = {
+            conflict = {
                 "description": "The first request with this Idempotency-Key is still being served.",
                 "headers": _RETRY_AFTER,
                 "content": {"application/json": {"schema": {"$ref": error.format(409)}}},
             }
+            own = responses.get("409")
+            if own:  # the operation's own conflict (a lead changed since it was read) stays declared
+                own_schema = own["content"]["application/json"]["schema"]
+                conflict["description"] = (
+                    f"{own['description']} Or: {conflict['description'][0].lower()}{conflict['description'][1:]}"
+                )
+                conflict["content"]["application/json"]["schema"] = {"oneOf": [own_schema, {"$ref": error.format(409)}]}
+            responses["409"] = conflict
             responses["413"] = {
                 "description": "The request body is larger than the API reads.",
                 "content": {"application/json": {"schema": {"$ref": error.format(413)}}},

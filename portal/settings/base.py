@@ -8,7 +8,7 @@ import datetime
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -207,6 +207,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 # Only the built assets are published; the sources in static/src are not.
 STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build")]
+# Uploads: the largest file any form accepts (a briefing's, 10 MB; an investment import takes 2 MB);
+# past it an upload is counted but not stored, and the form refuses it with a field error
+# (portal/uploads.py). Files up to 2.5 MB are held in memory, larger ones in a temporary file. A
+# form's other fields may hold 2.5 MB in all, in at most 1,000 fields, and a request at most 5 files
+# (no form takes more than one): past those Django answers 400.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Uploaded files (briefings): never served under a public URL; the app's views stream them to those
 # allowed to read them.
 MEDIA_ROOT = BASE_DIR / "var" / "media"
@@ -224,15 +239,18 @@ SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form gets the portal's page: Django's own carries an inline style the CSP blocks.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Content-Security-Policy: same-origin assets only; the one inline script carries a nonce.
+# Content-Security-Policy: same-origin scripts and styles only, with no inline script, style or
+# event handler anywhere (so no 'unsafe-inline' and no nonce); tests/test_csp.py holds every page to it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

@@ -85,6 +85,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": False}  # noqa: F405
+# A test that starts web processes of its own may give them the real sign-in limits, counted in
+# Redis under a key prefix of its own, as deployed web processes count them (CACHES["default"]).
+if env("TEST_SHARED_LIMITS_PREFIX", default=""):
+    from . import base
+
+    ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("TEST_SHARED_LIMITS_PREFIX"),
+    }
 # Far above what any test sends; the limits' own tests set low rates.
 API_THROTTLE_RATES = {"client": "100000/min", "user": "100000/min", "anon": "100000/min"}
 # The portal's logging, written only where pytest captures it (caplog and the failure report).

@@ -31,12 +31,14 @@ const files = {
   "countries-110m.json": [join(modules, "world-atlas/countries-110m.json")],
   // The portal's own files.
   "portal-init.mjs": [join(src, "portal-init.mjs")],
+  "portal-js-enabled.js": [join(src, "portal-js-enabled.js")],
   "missions-charts.js": [join(src, "missions-charts.js")],
   "ambassadors-map.js": [join(src, "ambassadors-map.js")],
   "funding-budget.js": [join(src, "funding-budget.js")],
   "favicon.svg": [join(src, "favicon.svg")],
   "api-docs.css": [join(src, "api-docs.css")],
   "api-docs.js": [join(src, "api-docs.js")],
+  "admin-periodic-task.js": [join(src, "admin-periodic-task.js")],
 };
 
 // Files a page cannot work without; the rest (source maps) are copied when present.

@@ -47,6 +47,17 @@ def test_staff_see_every_lead_and_an_ambassador_only_theirs(as_user, staff):
     assert {row["id"] for row in client.get(LEADS).json()["results"]} == {mine.pk, theirs.pk}
 
 
+@pytest.mark.parametrize("value", ["999999", "-3", "446996812893052660088832"])
+@pytest.mark.parametrize("name", ["owner", "ambassador"])
+def test_an_id_of_nobody_on_the_list_matches_no_lead(as_user, staff, name, value):
+    # The schema documents both as integers with no bound; a 24-digit one was a 400 (found by the
+    # stateful schema run).
+    LeadFactory()
+    response = as_user(staff).get(LEADS, {name: value})
+    assert response.status_code == 200, response.json()
+    assert response.json()["results"] == []
+
+
 def test_partners_and_signed_out_clients_get_no_lead(api_client, as_partner):
     lead = LeadFactory()
     response = api_client.get(LEADS)

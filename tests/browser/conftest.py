@@ -110,7 +110,7 @@ def assert_accessible(page) -> None:
 def check_page(page, title: str | re.Pattern | None = None, *, console_clean: bool = False) -> None:
     """The page has loaded (with ``title`` in its <title>, when given) and, where JavaScript is on,
     passes axe-core (which runs as JavaScript in the page; the same pages are checked in the runs
-    with it on) and GOV.UK Frontend's JavaScript started: the CSP let the nonce-carrying script run.
+    with it on) and GOV.UK Frontend's JavaScript started: the CSP let the same-origin scripts run.
     No console error but the failed load of a page the server answered with an error status (a
     form sent back with errors answers 400; a missing page 404); with ``console_clean``, not even
     that, since the page opened."""

@@ -151,6 +151,53 @@ def test_a_partner_reads_its_own_clients_writes_and_no_one_elses(as_partner, par
     assert client.get(WRITES, {"status_code": 400}).json()["count"] == 0
 
 
+def offset(hours: int, minutes: int) -> datetime.timezone:
+    sign = 1 if hours >= 0 else -1
+    return datetime.timezone(sign * datetime.timedelta(hours=abs(hours), minutes=minutes))
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("after", "before", "count"),
+    [
+        # +21:58 is valid ISO 8601 but beyond what PostgreSQL reads (±15:59): it is turned to UTC first.
+        (lambda write: (write - HOUR).astimezone(offset(21, 58)), None, 1),
+        (None, lambda write: (write + HOUR).astimezone(offset(-23, 59)), 1),
+        (lambda write: (write + HOUR).astimezone(offset(-21, 58)), None, 0),
+        (lambda write: "0254-11-05T13:08:26.070726+21:58", None, 1),  # found by the stateful schema run (a 500)
+    ],
+    ids=["after-plus-21:58", "before-minus-23:59", "after-minus-21:58", "year-254"],
+)
+def test_writes_are_filtered_by_a_time_with_any_offset(as_partner, after, before, count):
+    client, _ = as_partner("read", "companies:write")
+    client.post("/api/v1/organisations/", {"name": "Offset Ltd"}, format="json")
+    write = ApiWrite.objects.get().created_at
+    query = {
+        name: str(moment(write)).replace(" ", "T")
+        for name, moment in [("created_after", after), ("created_before", before)]
+        if moment
+    }
+    response = client.get(WRITES, query)
+    assert response.status_code == 200, response.json()
+    assert response.json()["count"] == count
+
+
+def test_a_time_beyond_the_first_or_last_utc_moment_matches_as_that_moment(as_partner):
+    client, _ = as_partner("read", "companies:write")
+    client.post("/api/v1/organisations/", {"name": "Edge Ltd"}, format="json")
+    for query, count in [
+        ({"created_before": "0001-01-01T00:00:00+05:00"}, 0),
+        ({"created_after": "0001-01-01T00:00:00+05:00"}, 1),
+        ({"created_before": "9999-12-31T23:00:00-05:00"}, 1),
+        ({"created_after": "9999-12-31T23:00:00-05:00"}, 0),
+    ]:
+        response = client.get(WRITES, query)
+        assert response.status_code == 200, (query, response.json())
+        assert response.json()["count"] == count, query
+
+
 def test_staff_read_every_clients_writes_and_others_are_refused(as_partner, as_user, staff_user, founder_user):
     client, _ = as_partner("read", "companies:write")
     client.post("/api/v1/organisations/", {"name": "Staff See Ltd"}, format="json")
