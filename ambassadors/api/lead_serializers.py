@@ -2,6 +2,8 @@
 ``ambassadors.services.leads`` decides the rest (what a stage requires, values 0 or more, a
 landing date in the past), with the same messages as the pages."""
 
+from collections.abc import Mapping
+
 from django_countries import countries
 from rest_framework import serializers
 
@@ -206,6 +208,29 @@ class LeadCreateInputSerializer(_LeadFieldsSerializer):
     """What staff send to record a lead; ``name`` is required."""
 
     name = StrictCharField(max_length=200, error_messages={"blank": "Enter the company's name"})
+
+
+# The fields of a lead only staff set: an ambassador's referral that sends one is refused, not
+# stored without it, so nobody believes they recorded what was dropped.
+STAFF_ONLY_FIELDS = frozenset(LeadCreateInputSerializer().fields) - frozenset(LeadReferInputSerializer().fields)
+STAFF_ONLY_MESSAGE = "Only commissioner staff set this: leave it out of a referral."
+
+
+class AmbassadorReferInputSerializer(LeadReferInputSerializer):
+    """An ambassador's referral through the API: the fields of ``LeadReferInputSerializer`` and
+    none of the staff-only ones, each of which is a field error."""
+
+    def to_internal_value(self, data):
+        refused = {}
+        if isinstance(data, Mapping):
+            refused = {field: [STAFF_ONLY_MESSAGE] for field in sorted(STAFF_ONLY_FIELDS.intersection(data))}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**refused, **error.detail}) from error
+        if refused:
+            raise serializers.ValidationError(refused)
+        return values
 
 
 class LeadUpdateInputSerializer(_LeadFieldsSerializer):

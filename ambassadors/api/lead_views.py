@@ -28,9 +28,9 @@ from ..lead_filters import LeadFilterSet
 from ..models import Lead, LeadChange
 from ..services import leads as services
 from .lead_serializers import (
+    AmbassadorReferInputSerializer,
     LeadCreateInputSerializer,
     LeadMoveInputSerializer,
-    LeadReferInputSerializer,
     LeadSerializer,
     LeadUpdateInputSerializer,
     lead_data,
@@ -94,8 +94,9 @@ SERVICE_FIELD_CODES = ["invalid_company_number", "stage_not_allowed", "invalid"]
     create=extend_schema(
         summary="Refer or record a lead",
         description=(
-            "An active ambassador refers a lead credited to them (the fields of LeadReferInput); staff "
-            "record one, optionally credited to an ambassador (LeadCreateInput). It starts referred."
+            "An active ambassador refers a lead credited to them with `name`, `company_number`, `summary`, "
+            "`origin_country`, `sector` and `kind` only: any other field of the body below is a 400 naming it. "
+            "Staff record one with any of them, optionally credited to an ambassador. It starts referred."
         ),
         request=LeadCreateInputSerializer,
         responses={201: LeadSerializer},
@@ -153,7 +154,7 @@ class LeadViewSet(
             with service_errors_as_400(), service_refusals_as_403():
                 lead = services.lead_create(actor=user, data=lead_data(serializer.validated_data))
         elif permissions.can_act_as_ambassador(user):
-            serializer = LeadReferInputSerializer(data=request.data)
+            serializer = AmbassadorReferInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             with service_errors_as_400(), service_refusals_as_403():
                 lead = services.lead_refer(actor=user, data=lead_data(serializer.validated_data))

@@ -93,6 +93,17 @@ def test_a_referral_with_errors_names_each_field(as_user):
     assert errors["kind"][1] == "Choose the type of investment from the list"
 
 
+def test_a_referral_that_sends_staff_only_fields_is_refused_and_nothing_is_stored(as_user):
+    ambassador = LeadAmbassadorFactory()
+    body = {"name": "", "expected_capital": -5, "safeguarded_jobs": 3, "competing_location": "x" * 300}
+    response = as_user(ambassador.user).post(LEADS, body, format="json")
+    assert response.status_code == 400
+    errors = errors_by_attr(response)
+    assert set(errors) == {"name", "expected_capital", "safeguarded_jobs", "competing_location"}
+    assert errors["expected_capital"][1] == "Only commissioner staff set this: leave it out of a referral."
+    assert not Lead.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["founder", "paused"])
 def test_only_active_ambassadors_and_staff_create(as_user, who):
     user = _user_with_role(Role.FOUNDER, mfa=False) if who == "founder" else LeadAmbassadorFactory(paused=True).user
