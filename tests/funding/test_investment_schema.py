@@ -47,7 +47,7 @@ def snapshot(investment: Investment) -> dict:
 
 
 @investments_schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_investments_operations_conform_to_the_schema(case, deals):
     headers, pks, other = deals
     before = snapshot(other)
@@ -62,7 +62,7 @@ def staff_session(db, client, staff_user, deals):
 
 
 @investments_schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_investments_operations_conform_to_the_schema_for_staff(case, staff_session, deals):
     headers, cookies = staff_session
     _, pks, _ = deals

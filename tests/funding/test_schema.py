@@ -42,7 +42,7 @@ def snapshot(opportunity: Opportunity) -> dict:
 
 
 @funding_schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_funding_operations_conform_to_the_schema(case, opportunities):
     headers, pks, other = opportunities
     before = snapshot(other)
@@ -57,7 +57,7 @@ def staff_session(db, client, staff_user, opportunities):
 
 
 @funding_schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_funding_operations_conform_to_the_schema_for_staff(case, staff_session, opportunities):
     headers, cookies = staff_session
     _, pks, _ = opportunities
