@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 
 import web  # before anything of the project: settings, preflight, Django set up by the harness
 from harness import bench_database, connection
-from serving import HarnessError, free_port, gunicorn_serving, process_group_stop
+from serving import HarnessError, free_port, gunicorn_serving, process_serving
 
 ROOT = web.ROOT
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
@@ -187,22 +187,17 @@ def celery_worker(name: str, env: dict[str, str], log_path: Path):
         sys.executable, "-m", "celery", "-A", "portal", "worker", "--hostname", f"{name}@%h", "--queues", queues,
         "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
     ]  # fmt: skip
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while " ready." not in log_path.read_text():
-            if process.poll() is not None:
-                tail = log_path.read_text()[-2000:]
-                raise HarnessError(f"worker {name} exited with {process.returncode}:\n{tail}")
-            if time.monotonic() > deadline:
-                raise HarnessError(f"worker {name} was not ready within 60 s:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
+    # A warm shutdown on the way out: the job in hand finishes.
+    with process_serving(
+        command,
+        env,
+        log_path,
+        name=f"worker {name}",
+        ready=lambda: " ready." in log_path.read_text(),
+        seconds=60,
+        grace=30,
+    ) as process:
         yield process
-    finally:
-        process_group_stop(process, grace=30)  # a warm shutdown: the job in hand finishes
 
 
 class ReplicaUnavailable(Exception):

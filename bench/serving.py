@@ -40,6 +40,34 @@ def status_of(port: int, path: str, headers: list[str]) -> int:
 
 
 @contextmanager
+def process_serving(command: list[str], env: dict[str, str], log_path: Path, *, name: str, ready, seconds: float = 30,
+                    grace: float = 15):  # fmt: skip
+    """``command`` in a process group of its own with the environment ``env``, its output in
+    ``log_path``; yields the process once ``ready()`` is true (an ``OSError`` counts as not yet).
+    Stopped (the whole group, SIGKILL after ``grace`` seconds) on the way out, whatever happens."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if process.poll() is not None:
+                raise HarnessError(f"{name} exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
+            try:
+                if ready():
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise HarnessError(f"{name} was not ready within {seconds:.0f} s:\n{log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process_group_stop(process, grace)
+
+
+@contextmanager
 def gunicorn_serving(env: dict[str, str], log_path: Path, *, workers: int = 2, ready_path: str = "/healthz"):
     """gunicorn (``workers`` sync workers) on a free port of 127.0.0.1 with the environment ``env``
     (settings module, database, Redis); yields the port once ``ready_path`` answers. Stopped (its
@@ -50,27 +78,8 @@ def gunicorn_serving(env: dict[str, str], log_path: Path, *, workers: int = 2, r
         "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
         "--no-control-socket", "--log-level", "warning", "--timeout", str(FIRST_REQUEST_SECONDS),
     ]  # fmt: skip
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise HarnessError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
-            try:
-                status_of(port, ready_path, [])
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise HarnessError(
-                        f"gunicorn did not answer within 30 s:\n{log_path.read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
+    with process_serving(command, env, log_path, name="gunicorn", ready=lambda: status_of(port, ready_path, []) > 0):
         yield port
-    finally:
-        process_group_stop(process)
 
 
 def process_group_stop(process: subprocess.Popen, grace: float = 15) -> None:
