@@ -49,14 +49,19 @@ def test_every_form_limit_is_within_what_the_upload_handler_keeps():
     assert settings.FILE_UPLOAD_HANDLERS[0] == "portal.uploads.UploadLimitHandler"
 
 
+def _publish(client, body: bytes):
+    """Post the briefing form with ``body`` as its file."""
+    return client.post(
+        reverse("ambassadors:briefing-manage"),
+        {"title": "Pitch", "body": "Key messages", "audience": "all", "file": SimpleUploadedFile("pitch.pdf", body)},
+    )
+
+
 @pytest.mark.parametrize("size", [FILE_MAX_BYTES + 1, 3 * settings.UPLOAD_MAX_BYTES], ids=["just-over", "far-over"])
 def test_a_briefing_file_over_10_mb_is_refused_on_the_form(client, staff_user, media, size):
     client.force_login(staff_user)
     body = b"%PDF-1.4 " + b"x" * (size - 9)
-    response = client.post(
-        reverse("ambassadors:briefing-manage"),
-        {"title": "Pitch", "body": "Key messages", "audience": "all", "file": SimpleUploadedFile("pitch.pdf", body)},
-    )
+    response = _publish(client, body)
     assert response.status_code == 400
     assert errors(response) == ["The file must be smaller than 10 MB"]
     assert 'value="Pitch"' in response.content.decode()  # the rest of the form is kept
@@ -71,10 +76,7 @@ def test_a_briefing_file_over_10_mb_is_refused_on_the_form(client, staff_user, m
 def test_a_briefing_file_within_the_limit_is_published(client, staff_user, media):
     client.force_login(staff_user)
     body = b"%PDF-1.4 " + b"x" * (FILE_MAX_BYTES - 100)
-    response = client.post(
-        reverse("ambassadors:briefing-manage"),
-        {"title": "Pitch", "body": "Key messages", "audience": "all", "file": SimpleUploadedFile("pitch.pdf", body)},
-    )
+    response = _publish(client, body)
     assert response.status_code == 302
     assert Briefing.objects.get().file.size == len(body)
 
