@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from django_countries import countries
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from portal.models import Sector
 from portal.rest.fields import StrictCharField, StrictIntegerField
@@ -214,6 +215,7 @@ class LeadCreateInputSerializer(_LeadFieldsSerializer):
 # stored without it, so nobody believes they recorded what was dropped.
 STAFF_ONLY_FIELDS = frozenset(LeadCreateInputSerializer().fields) - frozenset(LeadReferInputSerializer().fields)
 STAFF_ONLY_MESSAGE = "Only commissioner staff set this: leave it out of a referral."
+STAFF_ONLY_CODE = "staff_only"
 
 
 class AmbassadorReferInputSerializer(LeadReferInputSerializer):
@@ -223,7 +225,10 @@ class AmbassadorReferInputSerializer(LeadReferInputSerializer):
     def to_internal_value(self, data):
         refused = {}
         if isinstance(data, Mapping):
-            refused = {field: [STAFF_ONLY_MESSAGE] for field in sorted(STAFF_ONLY_FIELDS.intersection(data))}
+            refused = {
+                field: [ErrorDetail(STAFF_ONLY_MESSAGE, code=STAFF_ONLY_CODE)]
+                for field in sorted(STAFF_ONLY_FIELDS.intersection(data))
+            }
         try:
             values = super().to_internal_value(data)
         except serializers.ValidationError as error:

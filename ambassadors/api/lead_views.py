@@ -28,6 +28,8 @@ from ..lead_filters import LeadFilterSet
 from ..models import Lead, LeadChange
 from ..services import leads as services
 from .lead_serializers import (
+    STAFF_ONLY_CODE,
+    STAFF_ONLY_FIELDS,
     AmbassadorReferInputSerializer,
     LeadCreateInputSerializer,
     LeadMoveInputSerializer,
@@ -85,6 +87,13 @@ CONFLICT_RESPONSE = OpenApiResponse(
 SERVICE_FIELD_CODES = ["invalid_company_number", "stage_not_allowed", "invalid"]
 
 
+def declare_staff_only_refusals(viewset):
+    """Declare, for each field only staff set, the code an ambassador's referral sending it gets."""
+    for field in sorted(STAFF_ONLY_FIELDS):
+        viewset = extend_validation_errors([STAFF_ONLY_CODE], field_name=field, actions=["create"])(viewset)
+    return viewset
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List leads",
@@ -111,6 +120,7 @@ SERVICE_FIELD_CODES = ["invalid_company_number", "stage_not_allowed", "invalid"]
     SERVICE_FIELD_CODES, field_name="company_number", actions=["create", "partial_update", "move"]
 )
 @extend_validation_errors(["stage_not_allowed"], field_name="stage", actions=["move"])
+@declare_staff_only_refusals
 class LeadViewSet(
     VersionedListCacheMixin,
     mixins.ListModelMixin,

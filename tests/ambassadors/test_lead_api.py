@@ -100,8 +100,22 @@ def test_a_referral_that_sends_staff_only_fields_is_refused_and_nothing_is_store
     assert response.status_code == 400
     errors = errors_by_attr(response)
     assert set(errors) == {"name", "expected_capital", "safeguarded_jobs", "competing_location"}
-    assert errors["expected_capital"][1] == "Only commissioner staff set this: leave it out of a referral."
+    assert errors["expected_capital"] == ("staff_only", "Only commissioner staff set this: leave it out of a referral.")
+    assert errors["safeguarded_jobs"][0] == "staff_only"
     assert not Lead.objects.exists()
+
+
+def test_the_schema_declares_each_refusal_of_a_staff_only_field(as_user, client):
+    """A client generated from the schema must accept the referral's refusal: each field's error
+    component lists the code the refusal carries."""
+    ambassador = LeadAmbassadorFactory()
+    body = {"name": "Acme", "owner": 1, "referred_by": 1, "landed_on": "2026-01-01", "capital_invested": 5}
+    errors = as_user(ambassador.user).post(LEADS, body, format="json").json()["errors"]
+    components = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    assert {error["attr"] for error in errors} == set(body) - {"name"}
+    for error in errors:
+        component = "LeadsCreate" + error["attr"].title().replace("_", "") + "ErrorComponent"
+        assert error["code"] in components[component]["properties"]["code"]["enum"], error
 
 
 @pytest.mark.parametrize("who", ["founder", "paused"])
