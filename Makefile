@@ -56,8 +56,10 @@ lint: setup-dev
 audit: setup-dev
 	$(VENV)/bin/pip-audit -r requirements.txt -r requirements-dev.txt
 
+# One test process per core (at most four), each with its own test database and Redis database;
+# a file's tests stay together in one process.
 test: setup-dev lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile $(PYTEST_ARGS)
 
 # Benchmarks print their figures; they need PostgreSQL (DATABASE_URL) and make a throwaway database.
 # bench/web.py and bench/mixed_load.py also need Redis (REDIS_URL) and wrk (apt-get install wrk).

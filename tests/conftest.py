@@ -12,6 +12,7 @@ import pytest
 import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from portal.roles import Role
@@ -66,6 +67,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for module, function in DATA_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, None)
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool({"transactional_db", "live_server"} & fixtures)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table; put back what the migrations made, so the
+    next test finds it whatever order the tests run in (pytest -n hands each process whole files,
+    not every other test before the transactional ones)."""
+    yield
+    if not _transactional(item) or not hasattr(connection, "_test_serialized_contents"):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        connection.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 """Test settings: PostgreSQL and Redis when reachable (required under CI=true), eager Celery."""
 
+import os
 import socket
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import REDIS_TRANSPORT_OPTIONS, env
@@ -30,6 +32,15 @@ if not REDIS_URL and _reachable("127.0.0.1", 6379):
     REDIS_URL = "redis://127.0.0.1:6379/15"
 if CI and not REDIS_URL:
     raise RuntimeError("CI=true requires Redis: set REDIS_URL or start it on 127.0.0.1:6379")
+# Run in several processes (pytest -n), each process of the suite has a Redis database of its own,
+# counted down from REDIS_URL's, so one's jobs, locks and counts never meet another's. Processes a
+# test starts inherit the environment and keep the database they are given.
+_worker = env("PYTEST_XDIST_WORKER", default="")
+if REDIS_URL and _worker and not env.bool("TEST_REDIS_PER_WORKER", default=False):
+    _url = urlsplit(REDIS_URL)
+    _database = (int(_url.path.strip("/") or 0) - int(_worker.removeprefix("gw"))) % 16
+    REDIS_URL = _url._replace(path=f"/{_database}").geturl()
+    os.environ.update(REDIS_URL=REDIS_URL, TEST_REDIS_PER_WORKER="true")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

@@ -26,7 +26,9 @@ VENV_BIN = Path(sys.executable).parent
 def generated_client(live_server, tmp_path, monkeypatch):
     """The package openapi-python-client generates from the schema the live server serves."""
     schema = tmp_path / "schema.json"
-    schema.write_bytes(httpx.get(f"{live_server.url}/api/v1/schema/", params={"format": "json"}).content)
+    # The first schema a server builds takes seconds on a busy machine: more than httpx waits by default.
+    served = httpx.get(f"{live_server.url}/api/v1/schema/", params={"format": "json"}, timeout=60)
+    schema.write_bytes(served.content)
     environment = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
         [
