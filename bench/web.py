@@ -209,6 +209,8 @@ TARGETS = [
     Target("/dashboard/investments/{investment}/edit/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/investments/{investment}/delete/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/investments/new/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/investments/suggest/firms/?q=Synthetic", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/investments/suggest/investors/?q=Birmingham", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/investments/import/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/investments/import/template.csv", "staff", REFERENCE_PAGE, STAFF_BAR),
     # The ambassador's own pages

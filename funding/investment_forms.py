@@ -161,7 +161,7 @@ class InvestorForm(forms.Form):
         label="Investor",
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off", "list": "investor-names"}),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     new_investor = forms.BooleanField(
         label="Not in the registry yet: add it as a new investor organisation", required=False

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django_countries import countries
 
 from portal.models import Organisation
+from portal.suggestions import LIMIT, Suggestion, name_matches
 from portal.validators import COMPANY_NUMBER_RE, company_number_normalise
 
 from .models import Investment, InvestmentInvestor, Opportunity
@@ -86,11 +87,28 @@ def organisation_reference(organisation: Organisation) -> str:
     return organisation.company_number or organisation.name
 
 
-def investor_names() -> list[str]:
-    """Names of the organisations that usually invest (funders, partners, public bodies), for the
-    form's suggestions: one query."""
-    kinds = [Organisation.Kind.FUNDER, Organisation.Kind.PARTNER, Organisation.Kind.PUBLIC_BODY]
-    return list(Organisation.objects.filter(kind__in=kinds).order_by("name").values_list("name", flat=True).distinct())
+# The kinds of organisation suggested first as investors: funds, lenders, partners, public bodies.
+INVESTOR_KINDS = [Organisation.Kind.FUNDER, Organisation.Kind.PARTNER, Organisation.Kind.PUBLIC_BODY]
+
+
+def organisation_suggestions(text: str, *, kinds: Iterable[str]) -> list[Suggestion]:
+    """The first organisations of ``kinds`` a person typing ``text`` may mean, for the deal form's
+    suggestions (``portal.suggestions``): by Companies House number when ``text`` has a digit,
+    else by name. Each is suggested as ``organisation_reference`` names it, so what is picked is
+    found again by ``organisations_find``. One query."""
+    organisations = Organisation.objects.filter(kind__in=list(kinds))
+    if any(character.isdigit() for character in text):
+        number = text.upper().replace(" ", "")
+        rows = organisations.filter(company_number__startswith=number).order_by("company_number", "pk")
+    else:
+        rows = name_matches(organisations, "name", text)
+    found = []
+    for organisation in rows.only("name", "company_number", "kind")[:LIMIT]:
+        value = organisation_reference(organisation)
+        kind = organisation.get_kind_display()
+        label = f"{organisation.name}, {kind.lower()}" if value != organisation.name else kind
+        found.append(Suggestion(value, label))
+    return found
 
 
 # A deal's history ----------------------------------------------------------------------------

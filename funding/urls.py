@@ -54,6 +54,16 @@ urlpatterns = [
     ),
     path("dashboard/investments/new/", views_investments.InvestmentCreateView.as_view(), name="investment-create"),
     path(
+        "dashboard/investments/suggest/firms/",
+        views_investments.FirmSuggestionsView.as_view(),
+        name="investment-suggest-firms",
+    ),
+    path(
+        "dashboard/investments/suggest/investors/",
+        views_investments.InvestorSuggestionsView.as_view(),
+        name="investment-suggest-investors",
+    ),
+    path(
         "dashboard/investments/duplicates/",
         views_investments.InvestmentDuplicateListView.as_view(),
         name="investment-duplicates",

@@ -19,7 +19,9 @@ from django.views import View
 
 from portal import page_cache
 from portal.forms import service_error_messages
+from portal.models import Organisation
 from portal.permissions import request_actor
+from portal.suggestions import SuggestionsView
 from portal.views import RuleRequiredMixin
 
 from . import investment_csv
@@ -35,7 +37,7 @@ from .investment_forms import (
     investor_formset,
     investor_rows_as_typed,
 )
-from .investment_selectors import investment_history, investor_names, organisation_reference
+from .investment_selectors import INVESTOR_KINDS, investment_history, organisation_reference, organisation_suggestions
 from .models import Investment, InvestmentImport
 from .permissions import can_manage_investments
 
@@ -63,6 +65,24 @@ def _detail_url(investment) -> str:
 
 class StaffMixin(RuleRequiredMixin):
     rule = can_manage_investments
+
+
+class FirmSuggestionsView(SuggestionsView):
+    """Staff: the firms the deal form's firm field may mean, as the person types."""
+
+    rule = can_manage_investments
+
+    def suggest(self, text):
+        return organisation_suggestions(text, kinds=[Organisation.Kind.FIRM])
+
+
+class InvestorSuggestionsView(SuggestionsView):
+    """Staff: the funders, partners and public bodies an investor row may mean, as the person types."""
+
+    rule = can_manage_investments
+
+    def suggest(self, text):
+        return organisation_suggestions(text, kinds=INVESTOR_KINDS)
 
 
 class InvestmentListView(StaffMixin, View):
@@ -207,13 +227,13 @@ class InvestmentFormMixin(StaffMixin):
 
     def _render(self, form, formset, status: int = 200, focus_row: int | None = None):
         errors = investment_error_list(form, formset) if form.is_bound else []
+        for number, row in enumerate(formset.forms, start=1):
+            row.autofocus = number == focus_row  # the row "Add another investor" added
         context = {
             "form": form,
             "formset": formset,
             "investment": self.investment,
             "errors": errors,
-            "investor_names": investor_names(),
-            "focus_row": focus_row,
         }
         return render(self.request, self.template_name, context, status=status)
 

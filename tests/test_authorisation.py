@@ -144,6 +144,8 @@ ACCESS: dict[str, set[str]] = {
     "funding:investment-list": STAFF,
     "funding:investment-export": STAFF,
     "funding:investment-create": STAFF,
+    "funding:investment-suggest-firms": STAFF,
+    "funding:investment-suggest-investors": STAFF,
     "funding:investment-duplicates": STAFF,
     "funding:investment-import": STAFF,
     "funding:investment-import-template": STAFF,

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from funding.models import Investment
 from missions.catalogue import indicator_catalogue_sync
@@ -40,6 +41,12 @@ def test_staff_record_an_investment_with_the_keyboard(make_page, staff_user, reg
     assert page.url.endswith("/dashboard/investments/new/")
 
     keyboard = page.keyboard
+    if javascript:
+        # The registry's firms are suggested as staff type, the number going into the field.
+        type_into(page, "id_firm", "Canal Rob")
+        expect(page.locator("#id_firm_suggestions option")).to_have_count(1)
+        assert page.locator("#id_firm_suggestions option").get_attribute("value") == "01234567"
+        page.locator("#id_firm").fill("")
     type_into(page, "id_firm", "01234567")
     tab_to(page, "id_kind", limit=3)
     keyboard.type("Equity")
@@ -60,6 +67,8 @@ def test_staff_record_an_investment_with_the_keyboard(make_page, staff_user, reg
     # new row's field focused, and what was typed kept.
     tab_to(page, "id_investors-0-investor", limit=6)
     keyboard.type("Rhine Industrial Ventures")
+    if javascript:
+        expect(page.locator("#id_investors-0-investor_suggestions option")).to_have_count(1)
     tab_to(page, "id_investors-0-country", limit=4)
     keyboard.type("Germany")
     tab_to(page, "id_investors-0-is_lead", limit=3)

@@ -69,6 +69,8 @@ def staff_urls(investment) -> list[str]:
         reverse("funding:investment-import"),
         reverse("funding:investment-import-template"),
         reverse("funding:investment-import-preview", args=[1]),
+        reverse("funding:investment-suggest-firms") + "?q=Canal",
+        reverse("funding:investment-suggest-investors") + "?q=Rhine",
     ]
 
 
