@@ -89,6 +89,17 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(autouse=True)
+def _outside_any_task():
+    """Each test starts outside any Celery task. An eager task marks the process as inside one
+    for its run (``denied_join_result``: a global saved and put back), so two threads running
+    eager tasks at once (a live server's and the test's, or ``run_at_once``) can put back the
+    wrong value and leave every later ``.delay().get()`` of the process refused."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches: a database rolled back between tests takes the data
     versions back too, so a page cached by an earlier test could otherwise match a later key."""
