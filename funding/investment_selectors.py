@@ -95,15 +95,15 @@ def organisation_suggestions(text: str, *, kinds: Iterable[str]) -> list[Suggest
     """The first organisations of ``kinds`` a person typing ``text`` may mean, for the deal form's
     suggestions (``portal.suggestions``): by Companies House number when ``text`` has a digit,
     else by name. Each is suggested as ``organisation_reference`` names it, so what is picked is
-    found again by ``organisations_find``. One query."""
-    organisations = Organisation.objects.filter(kind__in=list(kinds))
+    found again by ``organisations_find``. One query, or two when few names start with ``text``."""
+    organisations = Organisation.objects.filter(kind__in=list(kinds)).only("name", "company_number", "kind")
     if any(character.isdigit() for character in text):
         number = text.upper().replace(" ", "")
-        rows = organisations.filter(company_number__startswith=number).order_by("company_number", "pk")
+        rows = organisations.filter(company_number__startswith=number).order_by("company_number", "pk")[:LIMIT]
     else:
         rows = name_matches(organisations, "name", text)
     found = []
-    for organisation in rows.only("name", "company_number", "kind")[:LIMIT]:
+    for organisation in rows:
         value = organisation_reference(organisation)
         kind = organisation.get_kind_display()
         label = f"{organisation.name}, {kind.lower()}" if value != organisation.name else kind

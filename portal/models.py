@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast, Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -111,6 +113,25 @@ class Sector(models.TextChoices):
 COMPANY_NUMBER_TAKEN = "An organisation with this Companies House number already exists."
 
 
+class PrefixIndex(models.Index):
+    """An index that serves ``LIKE 'text%'`` on one text expression (``text_pattern_ops``) on
+    PostgreSQL, whatever the collation; elsewhere (SQLite, the embedded default, which has no
+    operator classes) a plain index on the same expression, so one migration serves both."""
+
+    def __init__(self, expression, *, name: str):
+        super().__init__(OpClass(expression, name="text_pattern_ops"), name=name)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return path, (self.expressions[0].source_expressions[0],), {"name": self.name}
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(self.expressions[0].source_expressions[0], name=self.name)
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class Organisation(models.Model):
     """One firm or body, shared by every app. A Companies House number, when given, is unique.
 
@@ -182,7 +203,14 @@ class Organisation(models.Model):
                 violation_error_message="The dissolution date cannot be before the founding date.",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "is_tech"]), models.Index(fields=["founded_on"])]
+        indexes = [
+            models.Index(fields=["kind", "is_tech"]),
+            models.Index(fields=["founded_on"]),
+            # The start of a name or number as staff type it (portal/suggestions.py): the LIKE of
+            # ``name__istartswith`` and ``company_number__startswith``, at any size.
+            PrefixIndex(Upper(Cast("name", models.TextField())), name="portal_org_name_prefix"),
+            PrefixIndex(Cast("company_number", models.TextField()), name="portal_org_number_prefix"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's index operator classes (portal.models.PrefixIndex); harmless on SQLite
+    "django.contrib.postgres",
     # third party
     "allauth",
     "allauth.account",
