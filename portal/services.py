@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
@@ -500,19 +500,28 @@ def idempotency_key_claim(*, client: str, key: str, fingerprint: str) -> tuple[I
     of the earlier request and False. A row past its lifetime is replaced, never replayed.
 
     The claim commits on its own, before the request is served, so a second request arriving at
-    the same moment sees it; the unique constraint lets exactly one of them insert.
+    the same moment sees it; the unique constraint lets exactly one of them insert. The insert
+    does nothing on a conflict (``ON CONFLICT DO NOTHING``), so a retry is not an error in the
+    database's log.
     """
-    oldest = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    now = timezone.now()
+    oldest = now - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
     with transaction.atomic():
         IdempotencyKey.objects.filter(client=client, key=key, created_at__lt=oldest).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(client=client, key=key, fingerprint=fingerprint), True
-    except IntegrityError:
-        row = IdempotencyKey.objects.filter(client=client, key=key).first()
-        if row is None:  # released between our insert and this read: claim it afresh
-            return idempotency_key_claim(client=client, key=key, fingerprint=fingerprint)
-        return row, False
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (client, key, fingerprint, content_type, location, body, created_at) "  # noqa: S608 - our table  # nosec B608
+            "VALUES (%s, %s, %s, '', '', '', %s) ON CONFLICT (client, key) DO NOTHING RETURNING id",
+            [client, key, fingerprint, now],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        return IdempotencyKey.objects.get(pk=inserted[0]), True
+    row = IdempotencyKey.objects.filter(client=client, key=key).first()
+    if row is None:  # released between our insert and this read: claim it afresh
+        return idempotency_key_claim(client=client, key=key, fingerprint=fingerprint)
+    return row, False
 
 
 def idempotency_key_complete(
