@@ -1,7 +1,7 @@
-"""The ambassador a lead is credited to, typed in the staff lead forms: a text field whose
-datalist staff fill as they type, from ten matches at most, so no page lists the network. What is
-typed names one ambassador who has accepted their invitation, by email address or full name; a
-shared name, an unknown one and an invited one are field errors."""
+"""The ambassador a lead is credited to, typed in the staff lead forms and the pipeline's filter:
+a text field whose datalist staff fill as they type, from ten matches at most, so no page lists
+the network. What is typed names one ambassador who has accepted their invitation, by email
+address or full name; a shared name, an unknown one and an invited one are field errors."""
 
 import html
 import re
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 SUGGEST = reverse("ambassadors:lead-suggest-ambassadors")
 CREATE = reverse("ambassadors:lead-create")
+PIPELINE = reverse("ambassadors:lead-pipeline")
 
 
 def move_url(lead, to: str = "") -> str:
@@ -149,7 +150,7 @@ def test_the_signed_out_are_sent_to_sign_in(client):
 def test_no_lead_form_carries_a_list_of_ambassadors(staff_client):
     network = [ambassador(f"Network Member {n}", f"member{n}@example.org") for n in range(25)]
     lead = LeadFactory(active=True, referred_by=network[0])
-    for page in (CREATE, move_url(lead)):
+    for page in (CREATE, move_url(lead), PIPELINE):
         body = staff_client.get(page).content.decode()
         assert not any(member.full_name in body for member in network[1:]), page
         assert f'hx-get="{SUGGEST}"' in body, page
@@ -240,3 +241,25 @@ def test_the_change_form_takes_the_credit_away_or_moves_it(staff_client):
     assert staff_client.post(move_url(lead), data).status_code == 302
     lead.refresh_from_db()
     assert lead.referred_by is None
+
+
+# The pipeline's filter ----------------------------------------------------------------------
+
+
+def test_the_pipeline_filters_by_an_ambassador_typed_as_an_address_or_a_name(staff_client):
+    priya = ambassador("Priya Raman", "priya@example.org")
+    LeadFactory(referred_by=priya, name="Priya's Lead Ltd")
+    LeadFactory(name="Someone Else's Lead Ltd")
+    for typed in ("priya@example.org", "priya raman", str(priya.pk)):
+        page = staff_client.get(PIPELINE, {"ambassador": typed}).content.decode()
+        assert "Priya&#x27;s Lead Ltd" in page and "Someone Else" not in page, typed
+        assert f'value="{typed}"' in page  # what was typed stays in the field
+
+
+def test_the_pipeline_filter_refuses_a_shared_or_unknown_name(staff_client):
+    ambassador("Priya Raman", "priya.one@example.org")
+    ambassador("Priya Raman", "priya.two@example.org")
+    response = staff_client.get(PIPELINE, {"ambassador": "Priya Raman"})
+    assert field_error(response, "ambassador").startswith("More than one ambassador is called “Priya Raman”")
+    response = staff_client.get(PIPELINE, {"ambassador": "Nobody"})
+    assert field_error(response, "ambassador").startswith("No ambassador called “Nobody”")
