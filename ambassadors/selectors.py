@@ -288,14 +288,15 @@ def ambassador_find(text: str) -> AmbassadorMatch:
     """The ambassador a lead may be credited to that ``text`` names: by email address, exactly but
     ignoring case, or else by full name, ignoring case and extra spaces. A text that names nobody,
     a name several such ambassadors share, and the name of one still invited each give a
-    ``problem`` that says what to type instead. One query."""
+    ``problem`` that says what to type instead, as does a text of only spaces (a form's empty
+    field names nobody before it gets here). One query, none for an empty text."""
     text = " ".join(text.split())
     if "@" in text:
         unknown = f"No ambassador has the email address “{text}”: check it, or type their name"
     else:
         unknown = f"No ambassador called “{text}”: check the spelling, or type their email"
     if not text:
-        return AmbassadorMatch(None, unknown)
+        return AmbassadorMatch(None, "Enter the ambassador's email address or name")
     by_email = Q(user__email__iexact=text)
     rows = list(
         Ambassador.objects.filter(by_email | Q(full_name__iexact=text))

@@ -263,3 +263,6 @@ def test_the_pipeline_filter_refuses_a_shared_or_unknown_name(staff_client):
     assert field_error(response, "ambassador").startswith("More than one ambassador is called “Priya Raman”")
     response = staff_client.get(PIPELINE, {"ambassador": "Nobody"})
     assert field_error(response, "ambassador").startswith("No ambassador called “Nobody”")
+    # Only spaces are not "any ambassador": the API documents an id, and a blank one is refused.
+    response = staff_client.get(PIPELINE, {"ambassador": "  "})
+    assert field_error(response, "ambassador") == "Enter the ambassador's email address or name"
