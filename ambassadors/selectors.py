@@ -291,10 +291,6 @@ def ambassador_find(text: str) -> AmbassadorMatch:
     ``problem`` that says what to type instead, as does a text of only spaces (a form's empty
     field names nobody before it gets here). One query, none for an empty text."""
     text = " ".join(text.split())
-    if "@" in text:
-        unknown = f"No ambassador has the email address “{text}”: check it, or type their name"
-    else:
-        unknown = f"No ambassador called “{text}”: check the spelling, or type their email"
     if not text:
         return AmbassadorMatch(None, "Enter the ambassador's email address or name")
     by_email = Q(user__email__iexact=text)
@@ -302,19 +298,30 @@ def ambassador_find(text: str) -> AmbassadorMatch:
         Ambassador.objects.filter(by_email | Q(full_name__iexact=text))
         .annotate(
             # An address names one person whatever their name; the invited cannot be credited.
-            _by_name=Case(When(by_email, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            _by_email=Case(When(by_email, then=Value(1)), default=Value(0), output_field=IntegerField()),
             _invited=Case(
                 When(status=Ambassador.Status.INVITED, then=Value(1)), default=Value(0), output_field=IntegerField()
             ),
         )
         .select_related("user")
-        .order_by("_by_name", "_invited", "pk")[:2]
+        .order_by("-_by_email", "_invited", "pk")[:2]
     )
     if not rows:
-        return AmbassadorMatch(None, unknown)
+        if "@" in text:
+            return AmbassadorMatch(None, f"No ambassador has the email address “{text}”: check it, or type their name")
+        return AmbassadorMatch(None, f"No ambassador called “{text}”: check the spelling, or type their email")
     first = rows[0]
-    if first._by_name == 0:
+    if first._by_email:
         return AmbassadorMatch(first)
+    if first._invited:
+        return AmbassadorMatch(
+            None, f"{first.full_name} has not accepted their invitation yet: a lead is credited only once they have"
+        )
+    if len(rows) > 1 and not rows[1]._invited:
+        return AmbassadorMatch(
+            None, f"More than one ambassador is called “{text}”: type the email address of the one you mean"
+        )
+    return AmbassadorMatch(first)
     if first._invited:
         return AmbassadorMatch(
             None, f"{first.full_name} has not accepted their invitation yet: a lead is credited only once they have"
