@@ -1,6 +1,8 @@
 """The leads' FilterSet, shared by the staff pipeline page and the leads API: stage, type,
 sector, origin country, the referring ambassador and the owner. A value not in its list is a
-field error (400), never a filter silently dropped; an id of nobody on the list matches nothing."""
+field error (400), never a filter silently dropped; an id of nobody on the list matches nothing.
+The referring ambassador is an id in the API and, on the page, typed as the lead forms take it
+(an email address or a full name, with suggestions), so the page lists no ambassadors."""
 
 import hashlib
 
@@ -11,7 +13,8 @@ from django_countries import countries
 from portal.models import Sector, User
 from portal.roles import Role
 
-from .models import Ambassador, Lead
+from .models import Lead
+from .selectors import ambassador_find, creditable_ambassadors
 
 
 class _IdModelChoiceField(django_filters.fields.ModelChoiceField):
@@ -32,6 +35,25 @@ class _IdModelChoiceField(django_filters.fields.ModelChoiceField):
 NO_MATCH = object()
 
 
+class _AmbassadorChoiceField(_IdModelChoiceField):
+    """An ambassador's id (the API's), or an email address or full name as the lead forms take
+    them (``ambassador_find``: the page's field is typed, with suggestions, not a list)."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        digits = text.removeprefix("-")
+        if digits.isascii() and digits.isdigit():
+            return super().to_python(text)
+        match = ambassador_find(text)
+        if match.ambassador is None:
+            raise forms.ValidationError(match.problem, code="invalid_choice")
+        return match.ambassador
+
+
 class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _IdModelChoiceField
 
@@ -39,6 +61,10 @@ class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
         if value is NO_MATCH:
             return qs.none()
         return super().filter(qs, value)
+
+
+class AmbassadorFilter(IdModelChoiceFilter):
+    field_class = _AmbassadorChoiceField
 
 
 def staff_users():
@@ -79,11 +105,10 @@ class LeadFilterSet(django_filters.FilterSet):
         empty_label="Any country",
         error_messages={"invalid_choice": "Choose a country from the list"},
     )
-    ambassador = IdModelChoiceFilter(
+    ambassador = AmbassadorFilter(
         label="Referred by",
         field_name="referred_by",
-        queryset=Ambassador.objects.exclude(status=Ambassador.Status.INVITED).order_by("full_name", "pk"),
-        empty_label="Any ambassador",
+        queryset=creditable_ambassadors(),
         error_messages={"invalid_choice": "Choose an ambassador from the list"},
     )
     owner = IdModelChoiceFilter(
@@ -100,4 +125,3 @@ class LeadFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["owner"].label_from_instance = lambda user: user.full_name or user.email
-        self.form.fields["ambassador"].label_from_instance = lambda ambassador: ambassador.full_name

@@ -1,6 +1,7 @@
 """Reads of the network for staff: the coverage matrix of countries × sectors against the target
-markets, and the map's figures by country; and the public directory as open data. Each runs a
-fixed number of queries, whatever the number of ambassadors, sectors or leads."""
+markets, the map's figures by country, and the ambassador a lead form names by typing; and the
+public directory as open data. Each runs a fixed number of queries, whatever the number of
+ambassadors, sectors or leads."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.urls import reverse
 from django_countries import countries
 
 from portal.models import Sector
+from portal.suggestions import LIMIT, Suggestion, name_matches
 
 from .models import Ambassador, AmbassadorSector, Lead, TargetMarket
 
@@ -244,3 +246,89 @@ def directory_modified() -> datetime.datetime | None:
     """When an ambassador's profile last changed, public or not (a withdrawn consent changes the
     directory too); None while there is none. One query."""
     return Ambassador.objects.aggregate(last=Max("updated_at"))["last"]
+
+
+# Naming the ambassador a lead is credited to ---------------------------------------------------
+
+
+def creditable_ambassadors():
+    """The ambassadors a lead may be credited to: every one who has accepted their invitation
+    (active, paused or retired)."""
+    return Ambassador.objects.exclude(status=Ambassador.Status.INVITED)
+
+
+def ambassador_suggestions(text: str) -> list[Suggestion]:
+    """The first ambassadors a lead may be credited to that a member of staff typing ``text`` may
+    mean, for the lead forms' suggestions (``portal.suggestions``): by the start of their email
+    address when ``text`` has an "@", else by the start of their name or of a word in it. Each is
+    suggested by its email address, which ``ambassador_find`` finds again however many share the
+    name, labelled with the name, the country and the status unless active. One query, or two
+    when few names start with ``text``."""
+    ambassadors = creditable_ambassadors().select_related("user").only("full_name", "country", "status", "user__email")
+    if "@" in text:
+        rows = ambassadors.filter(user__email__istartswith=text).order_by("user__email", "pk")[:LIMIT]
+    else:
+        rows = name_matches(ambassadors, "full_name", text)
+    found = []
+    for ambassador in rows:
+        status = "" if ambassador.status == Ambassador.Status.ACTIVE else ambassador.get_status_display().lower()
+        label = ", ".join(part for part in (ambassador.full_name, ambassador.country.name, status) if part)
+        found.append(Suggestion(ambassador.user.email, label))
+    return found
+
+
+@dataclass(frozen=True)
+class AmbassadorMatch:
+    """What a typed text names: the ambassador, or why it names none (``problem``, for staff)."""
+
+    ambassador: Ambassador | None
+    problem: str = ""
+
+
+def ambassador_find(text: str) -> AmbassadorMatch:
+    """The ambassador a lead may be credited to that ``text`` names: by email address, exactly but
+    ignoring case, or else by full name, ignoring case and extra spaces. A text that names nobody,
+    a name several such ambassadors share, and the name of one still invited each give a
+    ``problem`` that says what to type instead, as does a text of only spaces (a form's empty
+    field names nobody before it gets here). One query, none for an empty text."""
+    text = " ".join(text.split())
+    if not text:
+        return AmbassadorMatch(None, "Enter the ambassador's email address or name")
+    by_email = Q(user__email__iexact=text)
+    rows = list(
+        Ambassador.objects.filter(by_email | Q(full_name__iexact=text))
+        .annotate(
+            # An address names one person whatever their name; the invited cannot be credited.
+            _by_email=Case(When(by_email, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            _invited=Case(
+                When(status=Ambassador.Status.INVITED, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .select_related("user")
+        .order_by("-_by_email", "_invited", "pk")[:2]
+    )
+    if not rows:
+        if "@" in text:
+            return AmbassadorMatch(None, f"No ambassador has the email address “{text}”: check it, or type their name")
+        return AmbassadorMatch(None, f"No ambassador called “{text}”: check the spelling, or type their email")
+    first = rows[0]
+    if first._by_email:
+        return AmbassadorMatch(first)
+    if first._invited:
+        return AmbassadorMatch(
+            None, f"{first.full_name} has not accepted their invitation yet: a lead is credited only once they have"
+        )
+    if len(rows) > 1 and not rows[1]._invited:
+        return AmbassadorMatch(
+            None, f"More than one ambassador is called “{text}”: type the email address of the one you mean"
+        )
+    return AmbassadorMatch(first)
+    if first._invited:
+        return AmbassadorMatch(
+            None, f"{first.full_name} has not accepted their invitation yet: a lead is credited only once they have"
+        )
+    if len(rows) > 1 and not rows[1]._invited:
+        return AmbassadorMatch(
+            None, f"More than one ambassador is called “{text}”: type the email address of the one you mean"
+        )
+    return AmbassadorMatch(first)

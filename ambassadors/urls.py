@@ -49,6 +49,11 @@ urlpatterns = [
     path("ambassadors/impact/", views.ImpactView.as_view(), name="impact"),
     path("dashboard/leads/", views.LeadPipelineView.as_view(), name="lead-pipeline"),
     path("dashboard/leads/new/", views.LeadCreateView.as_view(), name="lead-create"),
+    path(
+        "dashboard/leads/suggest/ambassadors/",
+        views.AmbassadorSuggestionsView.as_view(),
+        name="lead-suggest-ambassadors",
+    ),
     path("dashboard/leads/<int:pk>/", views.LeadManageView.as_view(), name="lead-manage"),
     path("dashboard/leads/<int:pk>/move/", views.LeadMoveView.as_view(), name="lead-move"),
     # --- end of the leads' pages ---

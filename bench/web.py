@@ -182,6 +182,7 @@ TARGETS = [
     Target("/dashboard/leads/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/leads/?view=board", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/leads/new/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/leads/suggest/ambassadors/?q=Kavya", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/leads/{lead}/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/leads/{lead}/move/", "staff", REFERENCE_PAGE, STAFF_BAR),
     # Staff: funding, the budget and the investment register

@@ -115,6 +115,7 @@ ACCESS: dict[str, set[str]] = {
     "ambassadors:impact": AMBASSADORS,
     "ambassadors:lead-pipeline": STAFF,
     "ambassadors:lead-create": STAFF,
+    "ambassadors:lead-suggest-ambassadors": STAFF,
     "ambassadors:lead-manage": STAFF,
     "ambassadors:lead-move": STAFF,
     "ambassadors:coverage": STAFF,

@@ -12,7 +12,8 @@ from portal.models import Sector
 from portal.validators import validate_company_number
 
 from ..lead_filters import staff_users
-from ..models import Ambassador, Lead
+from ..models import Lead
+from ..selectors import ambassador_find
 from ..services.leads import JOBS_LIMIT, MONEY_FIELDS, REFER_FIELDS
 from ..stages import MISSING, STAGE_FIELDS, needs_reason
 
@@ -23,6 +24,29 @@ TEXT_INPUT = {"spellcheck": "false", "autocomplete": "off"}
 class NameChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return getattr(obj, "full_name", "") or getattr(obj, "email", "") or str(obj)
+
+
+class AmbassadorField(forms.CharField):
+    """The ambassador a lead is credited to, typed as their email address or full name (staff
+    are offered matches as they type: ``AmbassadorSuggestionsView``), not chosen from a list of
+    the whole network; resolved by ``ambassador_find``. Empty is nobody."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("widget", forms.TextInput(attrs=TEXT_INPUT))
+        kwargs.setdefault(
+            "error_messages", {"max_length": "The ambassador's email address or name must be 254 characters or fewer"}
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        match = ambassador_find(text)
+        if match.ambassador is None:
+            raise forms.ValidationError(match.problem, code="invalid_choice")
+        return match.ambassador
 
 
 def _count(label: str) -> forms.IntegerField:
@@ -111,13 +135,7 @@ def _field(name: str) -> forms.Field:
             error_messages={"invalid_choice": "Choose a member of commissioner staff to own the lead"},
         )
     if name == "referred_by":
-        return NameChoiceField(
-            label="Referred by",
-            required=False,
-            queryset=Ambassador.objects.exclude(status=Ambassador.Status.INVITED).order_by("full_name", "pk"),
-            empty_label="No ambassador",
-            error_messages={"invalid_choice": "Choose an ambassador from the list"},
-        )
+        return AmbassadorField(label="Referred by", required=False)
     if name == "expected_jobs":
         return _count("Jobs expected")
     if name == "new_jobs":
@@ -149,6 +167,10 @@ HINTS = {
     "expected_capital": "In pounds, like 2500000.",
     "capital_invested": "In pounds, like 2500000.",
     "competing_location": "Or 'Nowhere' if the company decided not to invest at all.",
+    "referred_by": (
+        "The ambassador's email address or full name (matching ambassadors are suggested as you type). "
+        "Leave it empty if no ambassador brought the lead."
+    ),
 }
 
 
@@ -238,7 +260,10 @@ class LeadMoveForm(LeadFieldsForm):
         if "owner" in initial:
             initial["owner"] = lead.owner_id
         if "referred_by" in initial:
-            initial["referred_by"] = lead.referred_by_id
+            # By email address: a name may be shared, and the form sent back unchanged must name
+            # the same ambassador.
+            ambassador = lead.referred_by
+            initial["referred_by"] = ambassador.user.email if ambassador and ambassador.user else ""
         kwargs.setdefault("initial", initial)
         required = ("name", *STAGE_FIELDS[to])
         super().__init__(*args, field_names=names, required=required, **kwargs)

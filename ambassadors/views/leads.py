@@ -25,6 +25,7 @@ from django.views import View
 
 from portal import page_cache
 from portal.forms import form_add_service_errors
+from portal.suggestions import SuggestionsView
 from portal.views import RuleRequiredMixin
 
 from .. import permissions, stages
@@ -32,6 +33,7 @@ from ..exceptions import LeadChangedError
 from ..forms.leads import LeadCreateForm, LeadMoveForm, LeadReferForm
 from ..lead_filters import LeadFilterSet, staff_users_fingerprint
 from ..models import Lead
+from ..selectors import ambassador_suggestions
 from ..services import leads as services
 
 S = Lead.Stage
@@ -250,6 +252,16 @@ class LeadCreateView(RuleRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
+class AmbassadorSuggestionsView(SuggestionsView):
+    """Staff: the ambassadors a lead may be credited to that the lead forms' "Referred by" and the
+    pipeline's filter may mean, as the person types."""
+
+    rule = permissions.can_manage_leads
+
+    def suggest(self, text):
+        return ambassador_suggestions(text)
+
+
 def _staff_lead(request, pk: int) -> Lead:
     queryset = Lead.objects.visible_to(request.user).select_related("referred_by__user", "owner", "organisation")
     return get_object_or_404(queryset, pk=pk)
@@ -339,6 +351,7 @@ class LeadMoveView(RuleRequiredMixin, View):
 
 
 __all__ = [
+    "AmbassadorSuggestionsView",
     "ImpactView",
     "LeadCreateView",
     "LeadDetailView",

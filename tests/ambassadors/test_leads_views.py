@@ -423,7 +423,9 @@ def test_a_bad_filter_is_refused_cached_or_not(client, staff):
 def test_staff_record_a_lead_credited_to_an_ambassador(client, staff, ambassador):
     client.force_login(staff)
     assert client.get(CREATE).status_code == 200
-    response = client.post(CREATE, {"name": "Walk-in GmbH", "origin_country": "DE", "referred_by": ambassador.pk})
+    response = client.post(
+        CREATE, {"name": "Walk-in GmbH", "origin_country": "DE", "referred_by": ambassador.user.email}
+    )
     lead = Lead.objects.get()
     assert response.status_code == 302 and response["Location"] == manage_url(lead)
     assert lead.referred_by == ambassador and lead.created_by == staff
@@ -577,7 +579,7 @@ def test_changing_details_records_what_changed(client, staff):
         "sector": "software",
         "origin_country": "IN",
         "kind": "fdi",
-        "referred_by": lead.referred_by_id,
+        "referred_by": lead.referred_by.user.email,
         "owner": lead.owner_id,
         "expected_jobs": "60",
         "expected_capital": "2000000",

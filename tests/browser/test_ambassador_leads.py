@@ -1,11 +1,13 @@
 """The leads pages in Chromium: axe-core finds no WCAG 2.2 A/AA violation on any of them, with
-errors shown or not; an ambassador refers a lead with the keyboard alone; staff move a lead with
-the keyboard; the board by stage reads as plain lists with JavaScript off; and the lists fit a
-320 px phone without scrolling sideways."""
+errors shown or not; an ambassador refers a lead with the keyboard alone; staff record a lead
+credited to an ambassador they name by typing (matches suggested) and move a lead with the
+keyboard; the board by stage reads as plain lists with JavaScript off; and the lists fit a 320 px
+phone without scrolling sideways."""
 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ambassadors.models import Lead
 from tests.ambassadors.lead_factories import LeadAmbassadorFactory, LeadFactory, staff_member
@@ -88,13 +90,36 @@ def test_an_ambassador_refers_a_lead_with_the_keyboard_alone(page, ambassador, p
     visit(page, f"/ambassadors/leads/{pipeline['qualified'].pk}/", status=404)
 
 
-def test_staff_pages_are_accessible_and_a_move_works_with_the_keyboard(page, staff, pipeline):
+def test_staff_pages_are_accessible_and_a_move_works_with_the_keyboard(page, staff, ambassador, pipeline):
     lead = pipeline["qualified"]
     sign_in(page, staff.email)
     visit(page, "/dashboard/leads/", title="Leads")
     visit(page, "/dashboard/leads/?view=board", title="Leads by stage")
     visit(page, "/dashboard/leads/?stage=nope", status=400, title="Error: Leads")
     visit(page, "/dashboard/leads/new/", title="Record a lead")
+
+    # The ambassador who brought a lead is named by typing: the matches are suggested, each by
+    # the address that names them whatever their name.
+    suggestions = page.locator("#id_referred_by_suggestions option")
+    type_into(page, "id_name", "Walk-in Robotics Ltd")
+    type_into(page, "id_referred_by", "Priya R")
+    expect(suggestions).to_have_count(1)
+    assert suggestions.get_attribute("value") == ambassador.user.email
+    assert suggestions.inner_text() == "Priya Raman, India"
+    page.locator("#id_referred_by").fill(ambassador.user.email)
+    press(page, page.get_by_role("button", name="Record the lead"))
+    check_page(page, "Walk-in Robotics Ltd")
+    assert Lead.objects.get(name="Walk-in Robotics Ltd").referred_by == ambassador
+
+    # The pipeline's filter names the ambassador the same way.
+    visit(page, "/dashboard/leads/", title="Leads")
+    type_into(page, "id_ambassador", "raman")
+    expect(page.locator("#id_ambassador_suggestions option")).to_have_count(1)
+    page.locator("#id_ambassador").fill(ambassador.user.email)
+    press(page, page.get_by_role("button", name="Apply filters"))
+    check_page(page, "Leads")
+    assert page.get_by_role("link", name="Walk-in Robotics Ltd").count() == 1
+    assert page.get_by_role("link", name=pipeline["qualified"].name).count() == 0
     visit(page, f"/dashboard/leads/{pipeline['landed'].pk}/", title=pipeline["landed"].name)
     visit(page, f"/dashboard/leads/{lead.pk}/", title=lead.name)
 

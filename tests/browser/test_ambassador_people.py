@@ -1,10 +1,10 @@
 """The people pages of the ambassador network in Chromium, with the keyboard only and axe-core on
 every page: staff invite; the invited person signs up from the link (no second verification mail),
 sets up TOTP, completes the profile, logs an activity (which puts them in the public directory) and
-refers a lead; staff take the lead to landed; the ambassador sees the credit on "my impact"; after
-a KPI refresh the relocation and jobs indicators count it. The same with JavaScript off. Every
-other page of the people part passes axe, for each role, and the pages that refuse or explain pass
-it too."""
+refers a lead; staff record another credited to her by typing her name (her address suggested)
+and take hers to landed; the ambassador sees the credit on "my impact"; after a KPI refresh the
+relocation and jobs indicators count it. The same with JavaScript off. Every other page of the
+people part passes axe, for each role, and the pages that refuse or explain pass it too."""
 
 import datetime
 import re
@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from ambassadors.models import Activity, Ambassador, Lead
 from missions.catalogue import indicator_catalogue_sync
@@ -148,6 +149,20 @@ def test_the_journey_from_invitation_to_a_landed_lead_that_the_indicators_count(
     check_page(mei, "Marina Payments Pte Ltd")
     lead = Lead.objects.get(name="Marina Payments Pte Ltd")
     assert lead.referred_by == ambassador and lead.stage == "referred"
+
+    # Staff record a lead she brought by word of mouth, naming her by typing (with JavaScript her
+    # address is suggested as they type her name; without, the name is found when it is sent).
+    staff.goto("/dashboard/leads/new/")
+    check_page(staff, "Record a lead")
+    type_into(staff, "id_name", "Orchard Robotics Pte Ltd")
+    type_into(staff, "id_referred_by", "Mei C")
+    if javascript:
+        expect(staff.locator("#id_referred_by_suggestions option")).to_have_count(1)
+        assert staff.locator("#id_referred_by_suggestions option").get_attribute("value") == "mei@example.org"
+    type_into(staff, "id_referred_by", "hen")
+    press(staff, button(staff, "Record the lead"))
+    check_page(staff, "Orchard Robotics Pte Ltd")
+    assert Lead.objects.get(name="Orchard Robotics Pte Ltd").referred_by == ambassador
 
     # Staff qualify it and take it to landed, one stage at a time.
     landed_on = timezone.localdate() - datetime.timedelta(days=3)
