@@ -9,11 +9,12 @@ from django.forms import formset_factory
 from django_countries import countries
 
 from portal.forms import DateInputField
+from portal.models import Organisation
+from portal.selectors import organisation_reference, organisations_find
 
 from . import investment_rules as rules
 from .investment_filters import InvestmentFilterSet
 from .investment_imports import IMPORT_MAX_BYTES
-from .investment_selectors import organisation_reference, organisations_find
 from .models import Investment, Opportunity
 
 BOOLEAN_CHOICES = {
@@ -122,7 +123,7 @@ class InvestmentForm(forms.Form):
 
     def clean_firm(self):
         text = self.cleaned_data["firm"]
-        match = organisations_find([text], firms_only=True).get(text.strip())
+        match = organisations_find([text], kinds=[Organisation.Kind.FIRM]).get(text.strip())
         if match is None or match.organisation is None:
             raise ValidationError(match.problem if match else "Enter the firm's name or Companies House number")
         return match.organisation

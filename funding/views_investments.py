@@ -21,6 +21,7 @@ from portal import page_cache
 from portal.forms import service_error_messages
 from portal.models import Organisation
 from portal.permissions import request_actor
+from portal.selectors import organisation_reference, organisation_suggestions
 from portal.suggestions import SuggestionsView
 from portal.views import RuleRequiredMixin
 
@@ -37,7 +38,7 @@ from .investment_forms import (
     investor_formset,
     investor_rows_as_typed,
 )
-from .investment_selectors import INVESTOR_KINDS, investment_history, organisation_reference, organisation_suggestions
+from .investment_selectors import INVESTOR_KINDS, investment_history
 from .models import Investment, InvestmentImport
 from .permissions import can_manage_investments
 
