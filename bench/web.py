@@ -187,6 +187,7 @@ TARGETS = [
     # Staff: funding, the budget and the investment register
     Target("/dashboard/funding/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/new/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/funding/suggest/funders/?q=Midlands", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/{opportunity}/edit/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/{opportunity}/withdraw/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/budget/", "staff", REFERENCE_PAGE, STAFF_BAR),

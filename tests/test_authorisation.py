@@ -157,6 +157,7 @@ ACCESS: dict[str, set[str]] = {
     "funding:investment-delete": STAFF,
     "funding:opportunity-manage": STAFF,
     "funding:opportunity-create": STAFF,
+    "funding:opportunity-suggest-funders": STAFF,
     "funding:opportunity-update": STAFF,
     "funding:opportunity-withdraw": STAFF,
     "healthz": EVERYONE,
