@@ -155,6 +155,7 @@ TARGETS = [
     Target("/dashboard/partners/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/partners/{partner}/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/api-credentials/suggest/organisations/?q=Birmingham", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/rotate/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/revoke/", "staff", REFERENCE_PAGE, STAFF_BAR),

@@ -19,9 +19,11 @@ from .access import RuleRequiredMixin as RuleRequiredMixin  # the apps' views im
 from .access import StaffRequiredMixin
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
-from .forms import FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
+from .forms import CREDENTIAL_KINDS, FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
 from .rest.errors import api_error_response, is_api_request
+from .selectors import organisation_suggestions
 from .site_url import site_url
+from .suggestions import SuggestionsView
 
 
 class HomeView(TemplateView):
@@ -91,9 +93,10 @@ NEW_CREDENTIAL_SESSION_KEY = "portal_new_credential"
 class CredentialListView(StaffRequiredMixin, View):
     """Staff: the partner credentials and the form to issue one. Creating one redirects to this
     page, which shows the new secret once (then it is gone from the session) and is never cached
-    by a browser. The list of credentials and the form's list of organisations are page-cache
-    fragments under the ``organisations`` data key (issuing and revoking bump it); the secret,
-    the errors and the CSRF token stay outside them."""
+    by a browser. The list of credentials is a page-cache fragment under the ``organisations``
+    data key (issuing and revoking bump it); the form (its organisation typed, with suggestions
+    from ``CredentialOrganisationSuggestionsView``), the secret, the errors and the CSRF token stay
+    outside it."""
 
     template_name = "portal/credential_list.html"
 
@@ -129,6 +132,14 @@ class CredentialListView(StaffRequiredMixin, View):
             **extra,
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+class CredentialOrganisationSuggestionsView(SuggestionsView):
+    """Staff: the organisations (any but a firm) the credential form's organisation field may
+    mean, as the person types."""
+
+    def suggest(self, text):
+        return organisation_suggestions(text, kinds=CREDENTIAL_KINDS)
 
 
 class CredentialDetailView(StaffRequiredMixin, View):

@@ -37,6 +37,7 @@ ACCESS: dict[str, set[str]] = {
     "portal:partner-list": STAFF,
     "portal:partner-detail": STAFF,
     "portal:credential-list": STAFF,
+    "portal:credential-suggest-organisations": STAFF,
     "portal:credential-detail": STAFF,
     "portal:credential-rotate": STAFF,
     "portal:credential-revoke": STAFF,
