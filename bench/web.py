@@ -155,6 +155,7 @@ TARGETS = [
     Target("/dashboard/partners/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/partners/{partner}/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/api-credentials/suggest/organisations/?q=Birmingham", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/rotate/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/api-credentials/{credential}/revoke/", "staff", REFERENCE_PAGE, STAFF_BAR),
@@ -188,6 +189,7 @@ TARGETS = [
     # Staff: funding, the budget and the investment register
     Target("/dashboard/funding/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/new/", "staff", REFERENCE_PAGE, STAFF_BAR),
+    Target("/dashboard/funding/suggest/funders/?q=Midlands", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/{opportunity}/edit/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/funding/{opportunity}/withdraw/", "staff", REFERENCE_PAGE, STAFF_BAR),
     Target("/dashboard/budget/", "staff", REFERENCE_PAGE, STAFF_BAR),

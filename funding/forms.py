@@ -1,13 +1,16 @@
 """Forms of the funding pages: the catalogue's filters (``OpportunityFilterSet`` with the labels
 the page shows) and the staff form that publishes and changes an opportunity. Forms check the
-shape of what people type and show the service's cross-field rules on every field at once; the
-services decide and write."""
+shape of what people type, find the organisations they name, and show the service's cross-field
+rules on every field at once; the services decide and write."""
+
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from portal.forms import DateInputField, WebAddressField
 from portal.models import Organisation, Sector
+from portal.selectors import organisation_reference, organisations_find
 
 from . import services
 from .filters import BOROUGHS, OpportunityFilterSet
@@ -28,11 +31,6 @@ class OpportunityCatalogueFilterSet(OpportunityFilterSet):
         fields["q"].widget = forms.TextInput(attrs={"spellcheck": "false"})
 
 
-class FunderChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
-
-
 def _whole_number(label: str, *, maximum: int) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
@@ -49,15 +47,20 @@ def _whole_number(label: str, *, maximum: int) -> forms.IntegerField:
 
 
 class OpportunityForm(forms.Form):
-    """Everything about an opportunity on one page. ``clean`` adds the service's rules between
-    fields (amount range, closing date or rolling, dates in order, ranges) to the field errors, so
-    the page lists every problem together; saving goes through the services."""
+    """Everything about an opportunity on one page. The funder is named by its name or Companies
+    House number (suggested as staff type), found among the funders, partners and public bodies of
+    the registry. ``clean`` adds the service's rules between fields (amount range, closing date or
+    rolling, dates in order, ranges) to the field errors, so the page lists every problem
+    together; saving goes through the services."""
 
-    funder = FunderChoiceField(
-        queryset=Organisation.objects.none(),
+    funder = forms.CharField(
         label="Funder",
-        empty_label="Choose the funder",
-        error_messages={"required": "Choose the funder", "invalid_choice": "Choose a funder from the list"},
+        max_length=200,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the funder's name or Companies House number",
+            "max_length": "The funder's name must be 200 characters or fewer",
+        },
     )
     title = forms.CharField(
         label="Title",
@@ -126,15 +129,24 @@ class OpportunityForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, known: Iterable[Organisation] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["funder"].queryset = Organisation.objects.filter(kind__in=FUNDER_KINDS).order_by("name")
+        self.known = list(known)  # the changed opportunity's funder: found even if its name is shared
 
     @classmethod
     def initial_of(cls, opportunity: Opportunity) -> dict:
         """The form's initial values for a stored opportunity."""
         initial = {name: getattr(opportunity, name) for name in services.OPPORTUNITY_FIELDS}
-        return {**initial, "funder": opportunity.funder_id, **services.rule_values(opportunity)}
+        return {**initial, "funder": organisation_reference(opportunity.funder), **services.rule_values(opportunity)}
+
+    def clean_funder(self):
+        """The funder, partner or public body the text names; an unknown name or number, a name
+        several share, or an organisation of another kind is the field's error."""
+        text = self.cleaned_data["funder"]
+        match = organisations_find([text], kinds=FUNDER_KINDS, known=self.known).get(text.strip())
+        if match is None or match.organisation is None:
+            raise ValidationError(match.problem if match else self.fields["funder"].error_messages["required"])
+        return match.organisation
 
     def clean(self):
         cleaned = super().clean()

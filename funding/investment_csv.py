@@ -10,8 +10,8 @@ import io
 from collections.abc import Iterable, Iterator
 
 from portal.exports import csv_text
+from portal.selectors import organisation_reference
 
-from .investment_selectors import organisation_reference
 from .models import Investment
 
 # The columns of an import file, with what each holds; the template and the README list them.

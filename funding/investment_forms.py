@@ -9,11 +9,12 @@ from django.forms import formset_factory
 from django_countries import countries
 
 from portal.forms import DateInputField
+from portal.models import Organisation
+from portal.selectors import organisation_reference, organisations_find
 
 from . import investment_rules as rules
 from .investment_filters import InvestmentFilterSet
 from .investment_imports import IMPORT_MAX_BYTES
-from .investment_selectors import organisation_reference, organisations_find
 from .models import Investment, Opportunity
 
 BOOLEAN_CHOICES = {
@@ -100,8 +101,9 @@ class InvestmentForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, known=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.known = list(known)  # the changed deal's firm: found even if its name is shared
         self.fields["opportunity"].queryset = Opportunity.objects.select_related("funder").order_by("title", "pk")
         self.fields["opportunity"].label_from_instance = lambda o: f"{o.title} ({o.funder.name})"
 
@@ -122,7 +124,7 @@ class InvestmentForm(forms.Form):
 
     def clean_firm(self):
         text = self.cleaned_data["firm"]
-        match = organisations_find([text], firms_only=True).get(text.strip())
+        match = organisations_find([text], kinds=[Organisation.Kind.FIRM], known=self.known).get(text.strip())
         if match is None or match.organisation is None:
             raise ValidationError(match.problem if match else "Enter the firm's name or Companies House number")
         return match.organisation
@@ -185,9 +187,11 @@ class BaseInvestorFormSet(forms.BaseFormSet):
     """The deal's investors. ``clean`` finds every organisation named (two queries whatever the
     number of rows), reports a name not in the registry unless its row says to add it, and adds
     the service's rules across investors (each once, at most one lead, not the firm itself).
-    ``firm`` is set by the view from the deal form before validating."""
+    ``firm`` is set by the view from the deal form before validating, and ``known`` to the
+    investors of the deal being changed (each found even if another organisation shares its name)."""
 
     firm = None
+    known: list = []
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -200,7 +204,7 @@ class BaseInvestorFormSet(forms.BaseFormSet):
             return
         rows = [form for form in self.forms if not self._should_delete_form(form)]
         texts = [form.cleaned_data.get("investor", "") for form in rows]
-        found = organisations_find(texts)
+        found = organisations_find(texts, known=self.known)
         self.entry_forms = []
         entries = []
         for form in rows:

@@ -23,11 +23,11 @@ from django.utils import timezone
 from portal.models import Organisation
 from portal.page_cache import data_version_bump
 from portal.permissions import Actor
+from portal.selectors import organisations_find
 
 from . import investment_rules as rules
 from . import investment_services as services
 from .investment_csv import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS, REQUIRED_COLUMNS
-from .investment_selectors import organisations_find
 from .models import Investment, InvestmentImport, Opportunity
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -130,7 +130,7 @@ def investment_import_read(content: bytes) -> list[dict]:
     if len(records) > IMPORT_MAX_ROWS:
         raise ValidationError(f"The file has {len(records):,} rows: import at most {IMPORT_MAX_ROWS:,} at once")
 
-    firms = organisations_find((r.get("firm", "") for r in records), firms_only=True)
+    firms = organisations_find((r.get("firm", "") for r in records), kinds=[Organisation.Kind.FIRM])
     investors = organisations_find(
         [r.get("lead_investor", "") for r in records]
         + [n for r in records for n in _split(r.get("other_investors", ""))]

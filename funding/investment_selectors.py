@@ -1,114 +1,20 @@
-"""Reads of the investment register: finding the organisations a person names (by name or
-Companies House number), and a deal's history in words."""
+"""Reads of the investment register: the kinds of organisation that invest, and a deal's history
+in words. The organisations a person names (by name or Companies House number) are found by
+``portal.selectors.organisations_find``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models.functions import Lower
 from django_countries import countries
 
 from portal.models import Organisation
-from portal.suggestions import LIMIT, Suggestion, name_matches
-from portal.validators import COMPANY_NUMBER_RE, company_number_normalise
 
 from .models import Investment, InvestmentInvestor, Opportunity
 
-
-@dataclass(frozen=True)
-class OrganisationMatch:
-    """What a name or Companies House number typed by a person finds in the registry: one
-    ``organisation``, or none with the ``problem`` in a sentence. ``unknown_name`` is true when the
-    text is a name that no organisation has, which a new organisation could take."""
-
-    text: str
-    organisation: Organisation | None = None
-    problem: str = ""
-    unknown_name: bool = False
-
-
-def _looks_like_number(text: str) -> bool:
-    return bool(COMPANY_NUMBER_RE.match(company_number_normalise(text))) and any(c.isdigit() for c in text)
-
-
-def organisations_find(texts: Iterable[str], *, firms_only: bool = False) -> dict[str, OrganisationMatch]:
-    """Each text's match, keyed by the text as given (stripped). A text that reads as a Companies
-    House number (``01234567``, ``SC123456``, or fewer digits, zero-padded) is looked up by number;
-    any other by name, ignoring case. Several organisations of one name are a problem that asks for
-    the number. With ``firms_only``, an organisation that is not a firm is a problem. Two queries
-    whatever the number of texts; empty texts are left out."""
-    wanted = {text.strip() for text in texts if text and text.strip()}
-    numbers = {text: company_number_normalise(text) for text in wanted if _looks_like_number(text)}
-    names = {text.lower(): text for text in wanted if text not in numbers}
-    by_number = {o.company_number: o for o in Organisation.objects.filter(company_number__in=set(numbers.values()))}
-    by_name: dict[str, list[Organisation]] = {}
-    if names:
-        rows = Organisation.objects.annotate(lowered=Lower("name")).filter(lowered__in=list(names)).order_by("pk")
-        for organisation in rows:
-            by_name.setdefault(organisation.lowered, []).append(organisation)
-    found: dict[str, OrganisationMatch] = {}
-    noun = "firm" if firms_only else "organisation"
-    for text in wanted:
-        if text in numbers:
-            organisation = by_number.get(numbers[text])
-            if organisation is None:
-                found[text] = OrganisationMatch(
-                    text, problem=f"No {noun} has the Companies House number {numbers[text]}"
-                )
-                continue
-        else:
-            matches = by_name.get(text.lower(), [])
-            if not matches:
-                found[text] = OrganisationMatch(
-                    text, problem=f"No {noun} called “{text}” is in the registry", unknown_name=True
-                )
-                continue
-            if len(matches) > 1:
-                found[text] = OrganisationMatch(
-                    text, problem=f"{len(matches)} organisations are called “{text}”: give its Companies House number"
-                )
-                continue
-            organisation = matches[0]
-        if firms_only and organisation.kind != Organisation.Kind.FIRM:
-            found[text] = OrganisationMatch(
-                text,
-                problem=f"{organisation.name} is a {organisation.get_kind_display().lower()}, not a firm",
-            )
-            continue
-        found[text] = OrganisationMatch(text, organisation=organisation)
-    return found
-
-
-def organisation_reference(organisation: Organisation) -> str:
-    """How a person, a CSV file or the form names an organisation so that ``organisations_find``
-    finds it again: its Companies House number, else its name."""
-    return organisation.company_number or organisation.name
-
-
 # The kinds of organisation suggested first as investors: funds, lenders, partners, public bodies.
 INVESTOR_KINDS = [Organisation.Kind.FUNDER, Organisation.Kind.PARTNER, Organisation.Kind.PUBLIC_BODY]
-
-
-def organisation_suggestions(text: str, *, kinds: Iterable[str]) -> list[Suggestion]:
-    """The first organisations of ``kinds`` a person typing ``text`` may mean, for the deal form's
-    suggestions (``portal.suggestions``): by Companies House number when ``text`` has a digit,
-    else by name. Each is suggested as ``organisation_reference`` names it, so what is picked is
-    found again by ``organisations_find``. One query, or two when few names start with ``text``."""
-    organisations = Organisation.objects.filter(kind__in=list(kinds)).only("name", "company_number", "kind")
-    if any(character.isdigit() for character in text):
-        number = text.upper().replace(" ", "")
-        rows = organisations.filter(company_number__startswith=number).order_by("company_number", "pk")[:LIMIT]
-    else:
-        rows = name_matches(organisations, "name", text)
-    found = []
-    for organisation in rows:
-        value = organisation_reference(organisation)
-        kind = organisation.get_kind_display()
-        label = f"{organisation.name}, {kind.lower()}" if value != organisation.name else kind
-        found.append(Suggestion(value, label))
-    return found
 
 
 # A deal's history ----------------------------------------------------------------------------

@@ -25,6 +25,11 @@ urlpatterns = [
     path("funding/alerts/unsubscribed/", views_alerts.AlertUnsubscribedView.as_view(), name="alert-unsubscribed"),
     path("dashboard/funding/", views.OpportunityManageListView.as_view(), name="opportunity-manage"),
     path("dashboard/funding/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
+    path(
+        "dashboard/funding/suggest/funders/",
+        views.FunderSuggestionsView.as_view(),
+        name="opportunity-suggest-funders",
+    ),
     path("dashboard/funding/<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="opportunity-update"),
     path("dashboard/funding/<int:pk>/withdraw/", views.OpportunityWithdrawView.as_view(), name="opportunity-withdraw"),
     # --- The programme budget: the public totals and the staff pages ---

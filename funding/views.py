@@ -19,12 +19,14 @@ from django.views import View
 from portal import page_cache
 from portal.forms import form_add_service_errors
 from portal.permissions import request_actor
+from portal.selectors import organisation_suggestions
+from portal.suggestions import SuggestionsView
 from portal.views import RuleRequiredMixin
 
 from . import permissions, services
 from .calendar import deadlines_ics
 from .forms import OpportunityCatalogueFilterSet, OpportunityForm
-from .models import CLOSING_SOON_DAYS, Opportunity
+from .models import CLOSING_SOON_DAYS, FUNDER_KINDS, Opportunity
 
 PUBLIC_PAGE_SIZE = 20
 STAFF_PAGE_SIZE = 50
@@ -165,7 +167,7 @@ class OpportunityFormMixin(RuleRequiredMixin):
 
     def post(self, request, **kwargs):
         self.opportunity = self.load(**kwargs)
-        form = OpportunityForm(request.POST)
+        form = OpportunityForm(request.POST, known=[self.opportunity.funder] if self.opportunity else [])
         if not form.is_valid():
             return self._render(form, status=400)
         actor = request_actor(request)
@@ -200,6 +202,16 @@ class OpportunityUpdateView(OpportunityFormMixin, View):
 
     def load(self, *, pk: int) -> Opportunity:
         return get_object_or_404(Opportunity.objects.select_related("funder"), pk=pk)
+
+
+class FunderSuggestionsView(SuggestionsView):
+    """Staff: the funders, partners and public bodies the opportunity form's funder field may
+    mean, as the person types."""
+
+    rule = permissions.can_manage_opportunities
+
+    def suggest(self, text):
+        return organisation_suggestions(text, kinds=FUNDER_KINDS)
 
 
 class OpportunityWithdrawView(RuleRequiredMixin, View):

@@ -21,6 +21,7 @@ from portal import page_cache
 from portal.forms import service_error_messages
 from portal.models import Organisation
 from portal.permissions import request_actor
+from portal.selectors import organisation_reference, organisation_suggestions
 from portal.suggestions import SuggestionsView
 from portal.views import RuleRequiredMixin
 
@@ -37,7 +38,7 @@ from .investment_forms import (
     investor_formset,
     investor_rows_as_typed,
 )
-from .investment_selectors import INVESTOR_KINDS, investment_history, organisation_reference, organisation_suggestions
+from .investment_selectors import INVESTOR_KINDS, investment_history
 from .models import Investment, InvestmentImport
 from .permissions import can_manage_investments
 
@@ -196,8 +197,11 @@ class InvestmentFormMixin(StaffMixin):
             rows = investor_rows_as_typed(request.POST)
             form = InvestmentForm(initial=investment_initial_as_typed(request.POST))
             return self._render(form, investor_formset(initial=rows, blank_rows=1), focus_row=len(rows) + 1)
-        form = InvestmentForm(request.POST)
+        # What the deal names already is found even if another organisation shares its name.
+        form = InvestmentForm(request.POST, known=[self.investment.firm] if self.investment else [])
         formset = investor_formset(data=request.POST)
+        rows = self.investment.investor_rows.select_related("investor") if self.investment else []
+        formset.known = [row.investor for row in rows]
         form_valid = form.is_valid()
         formset.firm = form.cleaned_data.get("firm") if hasattr(form, "cleaned_data") else None
         if not (formset.is_valid() and form_valid):

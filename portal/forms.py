@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .models import Organisation
+from .selectors import organisations_find
 from .validators import WEB_ADDRESS_MESSAGE, validate_web_address
 
 DATE_PARTS = ("day", "month", "year")
@@ -108,7 +109,15 @@ class SignupForm(forms.Form):
         """Required by allauth; the adapter already stores the name."""
 
 
+# The kinds of organisation a credential is issued to: every kind but a firm.
+CREDENTIAL_KINDS = [kind for kind in Organisation.Kind if kind != Organisation.Kind.FIRM]
+
+
 class PartnerCredentialCreateForm(forms.Form):
+    """A new credential: the organisation it is issued to, named by its name or Companies House
+    number (suggested as staff type) and found among every organisation but the firms, its scopes,
+    and whether the Commissioner's office runs the client."""
+
     SCOPE_CHOICES = [
         ("read", "read: read public and partner data"),
         ("observations:write", "observations:write: submit indicator observations"),
@@ -118,10 +127,14 @@ class PartnerCredentialCreateForm(forms.Form):
         ("webhooks", "webhooks: subscribe to event notifications"),
     ]
 
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.exclude(kind=Organisation.Kind.FIRM).order_by("name"),
+    organisation = forms.CharField(
         label="Partner organisation",
-        empty_label="Choose an organisation",
+        max_length=200,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the partner organisation's name or Companies House number",
+            "max_length": "The organisation's name must be 200 characters or fewer",
+        },
     )
     scopes = forms.MultipleChoiceField(
         choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Scopes", initial=["read"]
@@ -132,6 +145,15 @@ class PartnerCredentialCreateForm(forms.Form):
         help_text="Only for the office's own systems, such as its CRM: the client may then receive "
         "webhook events about confidential records, such as leads that landed.",
     )
+
+    def clean_organisation(self):
+        """The organisation the text names; an unknown name or number, a name several share, or a
+        firm is the field's error."""
+        text = self.cleaned_data["organisation"]
+        match = organisations_find([text], kinds=CREDENTIAL_KINDS).get(text.strip())
+        if match is None or match.organisation is None:
+            raise ValidationError(match.problem if match else self.fields["organisation"].error_messages["required"])
+        return match.organisation
 
 
 class PartnerCredentialRotateForm(forms.Form):

@@ -1,11 +1,16 @@
 """Reads of the portal core."""
 
 import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from .models import ApiWrite, FirmYear, Organisation, PartnerCredential, WebhookDelivery
+from .suggestions import LIMIT, Suggestion, name_matches
+from .validators import COMPANY_NUMBER_RE, company_number_normalise
 
 
 def dashboard_stats() -> dict:
@@ -143,3 +148,116 @@ def user_session_list(user) -> list:
         ):
             sessions.append(row)
     return sessions
+
+
+# Organisations named by typing ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationMatch:
+    """What a name or Companies House number typed by a person finds in the registry: one
+    ``organisation``, or none with the ``problem`` in a sentence. ``unknown_name`` is true when the
+    text is a name that no organisation has, which a new organisation could take."""
+
+    text: str
+    organisation: Organisation | None = None
+    problem: str = ""
+    unknown_name: bool = False
+
+
+def _looks_like_number(text: str) -> bool:
+    return bool(COMPANY_NUMBER_RE.match(company_number_normalise(text))) and any(c.isdigit() for c in text)
+
+
+def _kinds_noun(kinds: list[str] | None) -> str:
+    """``kinds`` in words for a problem's sentence: "organisation" for any kind, else their labels,
+    like "funder, partner or public body"."""
+    if not kinds:
+        return "organisation"
+    labels = [Organisation.Kind(kind).label.lower() for kind in kinds]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def organisations_find(
+    texts: Iterable[str], *, kinds: Iterable[str] | None = None, known: Iterable[Organisation] = ()
+) -> dict[str, OrganisationMatch]:
+    """Each text's match, keyed by the text as given (stripped). A text that reads as a Companies
+    House number (``01234567``, ``SC123456``, or fewer digits, zero-padded) is looked up by number;
+    any other by name, ignoring case. With ``kinds``, an organisation of another kind is a problem,
+    and of several organisations of one name only those of ``kinds`` count. Several organisations
+    of one name are a problem that asks for the number, unless one of them is ``known`` (the one
+    the record being changed names already), so a record sent back unchanged keeps it. Two queries
+    whatever the number of texts; empty texts are left out."""
+    allowed = list(kinds) if kinds is not None else None
+    known_ids = {organisation.pk for organisation in known if organisation is not None}
+    wanted = {text.strip() for text in texts if text and text.strip()}
+    numbers = {text: company_number_normalise(text) for text in wanted if _looks_like_number(text)}
+    names = {text.lower(): text for text in wanted if text not in numbers}
+    by_number = {o.company_number: o for o in Organisation.objects.filter(company_number__in=set(numbers.values()))}
+    by_name: dict[str, list[Organisation]] = {}
+    if names:
+        rows = Organisation.objects.annotate(lowered=Lower("name")).filter(lowered__in=list(names)).order_by("pk")
+        for organisation in rows:
+            by_name.setdefault(organisation.lowered, []).append(organisation)
+    found: dict[str, OrganisationMatch] = {}
+    noun = _kinds_noun(allowed)
+    for text in wanted:
+        if text in numbers:
+            organisation = by_number.get(numbers[text])
+            if organisation is None:
+                found[text] = OrganisationMatch(
+                    text, problem=f"No {noun} has the Companies House number {numbers[text]}"
+                )
+                continue
+        else:
+            matches = by_name.get(text.lower(), [])
+            if not matches:
+                found[text] = OrganisationMatch(
+                    text, problem=f"No {noun} called “{text}” is in the registry", unknown_name=True
+                )
+                continue
+            if allowed is not None and len(matches) > 1:
+                # A firm and a funder may share a name: a form that wants a funder means the funder.
+                matches = [o for o in matches if o.kind in allowed] or matches[:1]
+            if len(matches) > 1 and len(kept := [o for o in matches if o.pk in known_ids]) == 1:
+                matches = kept
+            if len(matches) > 1:
+                found[text] = OrganisationMatch(
+                    text, problem=f"{len(matches)} organisations are called “{text}”: give its Companies House number"
+                )
+                continue
+            organisation = matches[0]
+        if allowed is not None and organisation.kind not in allowed:
+            found[text] = OrganisationMatch(
+                text,
+                problem=f"{organisation.name} is a {organisation.get_kind_display().lower()}, not a {noun}",
+            )
+            continue
+        found[text] = OrganisationMatch(text, organisation=organisation)
+    return found
+
+
+def organisation_reference(organisation: Organisation) -> str:
+    """How a person, a CSV file or a form names an organisation so that ``organisations_find``
+    finds it again: its Companies House number, else its name."""
+    return organisation.company_number or organisation.name
+
+
+def organisation_suggestions(text: str, *, kinds: Iterable[str]) -> list[Suggestion]:
+    """The first organisations of ``kinds`` a person typing ``text`` may mean, for a form's
+    suggestions (``portal.suggestions``): by Companies House number when ``text`` has a digit,
+    else by name. Each is suggested as ``organisation_reference`` names it, so what is picked is
+    found again by ``organisations_find``. One query, or two when few names start with ``text``."""
+    organisations = Organisation.objects.filter(kind__in=list(kinds)).only("name", "company_number", "kind")
+    if any(character.isdigit() for character in text):
+        number = text.upper().replace(" ", "")
+        rows = organisations.filter(company_number__startswith=number).order_by("company_number", "pk")[:LIMIT]
+    else:
+        rows = name_matches(organisations, "name", text)
+    found = []
+    for organisation in rows:
+        value = organisation_reference(organisation)
+        kind = organisation.get_kind_display()
+        label = f"{organisation.name}, {kind.lower()}" if value != organisation.name else kind
+        found.append(Suggestion(value, label))
+    return found

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.views import View
 
-from .views import StaffRequiredMixin
+from .access import StaffRequiredMixin
 
 MIN_CHARACTERS = 2  # one letter matches too much to help
 LIMIT = 10

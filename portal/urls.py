@@ -26,6 +26,11 @@ portal_patterns = [
     path("dashboard/partners/", views.PartnerListView.as_view(), name="partner-list"),
     path("dashboard/partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner-detail"),
     path("dashboard/api-credentials/", views.CredentialListView.as_view(), name="credential-list"),
+    path(
+        "dashboard/api-credentials/suggest/organisations/",
+        views.CredentialOrganisationSuggestionsView.as_view(),
+        name="credential-suggest-organisations",
+    ),
     path("dashboard/api-credentials/<int:pk>/", views.CredentialDetailView.as_view(), name="credential-detail"),
     path("dashboard/api-credentials/<int:pk>/rotate/", views.CredentialRotateView.as_view(), name="credential-rotate"),
     path("dashboard/api-credentials/<int:pk>/revoke/", views.CredentialRevokeView.as_view(), name="credential-revoke"),

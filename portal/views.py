@@ -1,12 +1,10 @@
 """HTML views of the portal core: public pages, the staff dashboard, partner credentials, health."""
 
 import datetime
-from collections.abc import Callable
 
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,12 +14,16 @@ from django.views import View, defaults
 from django.views.generic import TemplateView
 from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
 
-from . import health, page_cache, permissions, selectors, services, webhooks
+from . import health, page_cache, selectors, services, webhooks
+from .access import RuleRequiredMixin as RuleRequiredMixin  # the apps' views import it from here
+from .access import StaffRequiredMixin
 from .content import MISSIONS
 from .exceptions import CredentialAlreadyRevokedError
-from .forms import FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
+from .forms import CREDENTIAL_KINDS, FeedbackForm, PartnerCredentialCreateForm, PartnerCredentialRotateForm
 from .rest.errors import api_error_response, is_api_request
+from .selectors import organisation_suggestions
 from .site_url import site_url
+from .suggestions import SuggestionsView
 
 
 class HomeView(TemplateView):
@@ -83,23 +85,6 @@ class FeedbackThanksView(TemplateView):
     template_name = "portal/feedback_thanks.html"
 
 
-class RuleRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Gate a view on ``rule``, a permission function of the user (``can_<verb>_<noun>(user)``):
-    signed-out users go to the login page; signed-in users the rule refuses get 403."""
-
-    rule: Callable[..., bool]
-
-    def test_func(self) -> bool:
-        # Read through the class: a function stored on it is not bound to the view.
-        return type(self).rule(self.request.user)
-
-
-class StaffRequiredMixin(RuleRequiredMixin):
-    """Commissioner staff only (the dashboard's rule)."""
-
-    rule = permissions.can_view_dashboard
-
-
 # The new credential's client id and secret, kept in the session between the POST that creates it and
 # the one GET that shows it, so reloading the page shows the list rather than issuing another.
 NEW_CREDENTIAL_SESSION_KEY = "portal_new_credential"
@@ -108,9 +93,10 @@ NEW_CREDENTIAL_SESSION_KEY = "portal_new_credential"
 class CredentialListView(StaffRequiredMixin, View):
     """Staff: the partner credentials and the form to issue one. Creating one redirects to this
     page, which shows the new secret once (then it is gone from the session) and is never cached
-    by a browser. The list of credentials and the form's list of organisations are page-cache
-    fragments under the ``organisations`` data key (issuing and revoking bump it); the secret,
-    the errors and the CSRF token stay outside them."""
+    by a browser. The list of credentials is a page-cache fragment under the ``organisations``
+    data key (issuing and revoking bump it); the form (its organisation typed, with suggestions
+    from ``CredentialOrganisationSuggestionsView``), the secret, the errors and the CSRF token stay
+    outside it."""
 
     template_name = "portal/credential_list.html"
 
@@ -146,6 +132,14 @@ class CredentialListView(StaffRequiredMixin, View):
             **extra,
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+class CredentialOrganisationSuggestionsView(SuggestionsView):
+    """Staff: the organisations (any but a firm) the credential form's organisation field may
+    mean, as the person types."""
+
+    def suggest(self, text):
+        return organisation_suggestions(text, kinds=CREDENTIAL_KINDS)
 
 
 class CredentialDetailView(StaffRequiredMixin, View):

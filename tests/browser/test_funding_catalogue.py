@@ -5,10 +5,11 @@ fit a 320 px phone, and the staff form reports its errors accessibly."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from funding.models import Opportunity
 from portal.models import LocalAuthority, Sector
-from tests.browser.conftest import assert_accessible, focused_id, press, sign_in, tab_to, visit
+from tests.browser.conftest import assert_accessible, focused_id, press, sign_in, tab_to, type_into, visit
 from tests.funding.factories import FunderFactory, OpportunityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -109,12 +110,21 @@ def test_staff_pages_are_accessible_and_the_form_reports_every_error(page, staff
         page.get_by_role("button", name="Publish opportunity").click()
     page.wait_for_load_state("load")
     summary = page.locator(".govuk-error-summary").inner_text()
-    for message in ["Choose the funder", "Enter the title", "The largest amount must be at least the smallest, £9,000"]:
+    for message in [
+        "Enter the funder's name or Companies House number",
+        "Enter the title",
+        "The largest amount must be at least the smallest, £9,000",
+    ]:
         assert message in summary, summary
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
-    page.select_option("#id_funder", label=catalogue.funder.name)
+    # The registry's funders are suggested as staff type; the one picked is what is sent.
+    type_into(page, "id_funder", "Innovation and Gro")
+    suggestions = page.locator("#id_funder_suggestions option")
+    expect(suggestions).to_have_count(1)
+    assert suggestions.get_attribute("value") == catalogue.funder.name
+    page.locator("#id_funder").fill(suggestions.get_attribute("value"))
     page.get_by_label("Title").fill("Digital skills grant")
     page.select_option("#id_kind", "grant")
     page.get_by_label("Summary").fill("Training grants.")
@@ -126,6 +136,7 @@ def test_staff_pages_are_accessible_and_the_form_reports_every_error(page, staff
         page.get_by_role("button", name="Publish opportunity").click()
     page.wait_for_load_state("load")
     assert "Published Digital skills grant." in page.locator(".govuk-notification-banner").inner_text()
+    assert Opportunity.objects.get(title="Digital skills grant").funder == catalogue.funder
     assert_accessible(page)
     visit(page, f"/dashboard/funding/{catalogue.pk}/edit/", title="Change")
     visit(page, f"/dashboard/funding/{catalogue.pk}/withdraw/", title="Withdraw")

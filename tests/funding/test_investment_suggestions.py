@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from funding.models import Investment
 from portal.models import Organisation
-from tests.funding.factories import InvestorFactory
+from tests.funding.factories import InvestmentFactory, InvestorFactory
 from tests.portal.factories import OrganisationFactory
 
 from .test_investment_views import CREATE, form_data
@@ -123,3 +123,25 @@ def test_a_picked_suggestion_records_the_deal_into_that_firm_with_that_investor(
     investment = Investment.objects.get()
     assert investment.firm == firm
     assert [row.investor for row in investment.investor_rows.all()] == [investor]
+
+
+def test_a_changed_deal_keeps_a_firm_and_an_investor_whose_names_others_share(staff_client):
+    firm = OrganisationFactory(name="Canal Works", company_number="")
+    OrganisationFactory(name="Canal Works", company_number="")
+    investor = InvestorFactory(name="Midlands Angels")
+    InvestorFactory(name="Midlands Angels")
+    investment = InvestmentFactory(firm=firm, lead=(investor, "GB"), title="Before")
+    url = reverse("funding:investment-update", args=[investment.pk])
+
+    response = staff_client.post(
+        url, form_data(firm, [("Midlands Angels", "GB", True)], firm="Canal Works", title="After")
+    )
+
+    assert response.status_code == 303
+    investment.refresh_from_db()
+    assert (investment.firm, investment.title) == (firm, "After")
+    assert [row.investor for row in investment.investor_rows.all()] == [investor]
+    # Recording a new deal, the shared name still asks which one.
+    response = staff_client.post(CREATE, form_data(firm, firm="Canal Works"))
+    assert response.status_code == 400
+    assert "2 organisations are called “Canal Works”" in response.content.decode()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from funding.models import Opportunity
+from portal.selectors import organisation_reference
 from tests.funding.factories import FunderFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ CREATE = reverse("funding:opportunity-create")
 def form_data(funder, **changes) -> dict:
     closes = timezone.localdate() + datetime.timedelta(days=40)
     data = {
-        "funder": funder.pk,
+        "funder": organisation_reference(funder),
         "title": "Makers' grant",
         "kind": "grant",
         "summary": "Grants for makers.",
@@ -51,6 +52,7 @@ def urls(opportunity: Opportunity) -> list[str]:
         CREATE,
         reverse("funding:opportunity-update", args=[opportunity.pk]),
         reverse("funding:opportunity-withdraw", args=[opportunity.pk]),
+        reverse("funding:opportunity-suggest-funders") + "?q=Funder",
     ]
 
 
@@ -137,6 +139,7 @@ def test_staff_change_an_opportunity(client, staff_user):
     client.force_login(staff_user)
     page = client.get(reverse("funding:opportunity-update", args=[opportunity.pk])).content.decode()
     assert 'value="Before"' in page and 'value="fintech" checked' in page
+    assert f'name="funder" type="text" value="{opportunity.funder.name}"' in page  # no number: its name
     response = client.post(
         reverse("funding:opportunity-update", args=[opportunity.pk]),
         form_data(
