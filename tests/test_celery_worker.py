@@ -33,10 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 class Worker:
     queue: str
     process: subprocess.Popen
+    log: Path
+
+    def lines(self) -> list[str]:
+        """What the worker has written so far. It writes to a file: a pipe nobody reads fills up
+        after 64 KB of log, and the worker then stops at its next line, mid-job."""
+        return self.log.read_text(errors="replace").splitlines()
 
 
 @pytest.fixture
-def start_worker(redis_url, postgres):
+def start_worker(redis_url, postgres, tmp_path):
     """start_worker(queue=None, **environment) -> Worker: a `celery worker` on its own queue (or
     ``queue``) against the test database, with extra environment variables (settings) if given.
     Tasks of this process are published, not run eagerly, until the test ends."""
@@ -51,15 +57,18 @@ def start_worker(redis_url, postgres):
             "REDIS_URL": redis_url,
             **environment,
         }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        workers.append(Worker(queue, process))
+        log = tmp_path / f"worker-{len(workers)}.log"
+        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue]
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [*command, "--loglevel=INFO"],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        workers.append(Worker(queue, process, log))
         return workers[-1]
 
     eager = celery_app.conf.task_always_eager

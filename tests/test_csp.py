@@ -60,6 +60,12 @@ NOT_LINKED = {
     "funding:investment-verify",
     "funding:investment-not-duplicate",
     "funding:investment-import-preview",
+    # a form field's suggestions, fetched by htmx as a person types (the field names the address)
+    "portal:credential-suggest-organisations",
+    "ambassadors:lead-suggest-ambassadors",
+    "funding:opportunity-suggest-funders",
+    "funding:investment-suggest-firms",
+    "funding:investment-suggest-investors",
     # reached from an email or a signed link, not from a page
     "ambassadors:invitation-accept",
     "funding:alert-unsubscribe",

@@ -3,7 +3,6 @@ process is read through the other, and the jobs it starts are each run once, by 
 
 import os
 import re
-import threading
 import uuid
 
 import pytest
@@ -20,23 +19,9 @@ INVITATIONS = 12
 TASK_DONE = re.compile(r"Task ambassadors\.invitation_send\[([0-9a-f-]+)\] succeeded")
 
 
-class WorkerLog:
-    """The lines a worker writes, read as they come (its output is a pipe)."""
-
-    def __init__(self, worker):
-        self.lines: list[str] = []
-        self.thread = threading.Thread(target=self._read, args=(worker.process.stdout,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream):
-        for line in stream:
-            self.lines.append(line)
-
-    def has(self, text: str) -> bool:
-        return any(text in line for line in self.lines)
-
-    def tasks_done(self) -> list[str]:
-        return [match[1] for line in self.lines if (match := TASK_DONE.search(line))]
+def tasks_done(worker) -> list[str]:
+    """The ids of the invitation jobs ``worker`` finished, from its log."""
+    return [match[1] for line in worker.lines() if (match := TASK_DONE.search(line))]
 
 
 @pytest.mark.worker
@@ -49,7 +34,6 @@ def test_two_web_processes_and_two_workers_serve_the_same_data_and_run_each_job_
 ):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     workers = [start_worker(queue=queue) for _ in range(2)]  # one broker, the same queue
-    logs = [WorkerLog(worker) for worker in workers]
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
@@ -66,7 +50,7 @@ def test_two_web_processes_and_two_workers_serve_the_same_data_and_run_each_job_
     ):
         first = signed_in(f"http://127.0.0.1:{first_port}", staff)
         second = signed_in(f"http://127.0.0.1:{second_port}", staff)
-        wait_for(lambda: all(log.has(" ready.") for log in logs))
+        wait_for(lambda: all(any(" ready." in line for line in worker.lines()) for worker in workers))
 
         emails = [f"ambassador-{n}@example.org" for n in range(INVITATIONS)]
         for n, email in enumerate(emails):
@@ -80,9 +64,9 @@ def test_two_web_processes_and_two_workers_serve_the_same_data_and_run_each_job_
         assert all(email in listed.text for email in emails)  # written through one, read through the other
 
         wait_for(lambda: Invitation.objects.filter(emailed_at__isnull=False).count() == INVITATIONS)
-        wait_for(lambda: sum(len(log.tasks_done()) for log in logs) == INVITATIONS)
+        wait_for(lambda: sum(len(tasks_done(worker)) for worker in workers) == INVITATIONS)
 
-    done = [log.tasks_done() for log in logs]
+    done = [tasks_done(worker) for worker in workers]
     assert len(set(done[0]) | set(done[1])) == INVITATIONS  # every job ran, each once
     assert not set(done[0]) & set(done[1])  # and by one worker only
     assert all(done), f"one worker took every job: {[len(d) for d in done]}"
