@@ -323,12 +323,3 @@ def ambassador_find(text: str) -> AmbassadorMatch:
             None, f"More than one ambassador is called “{text}”: type the email address of the one you mean"
         )
     return AmbassadorMatch(first)
-    if first._invited:
-        return AmbassadorMatch(
-            None, f"{first.full_name} has not accepted their invitation yet: a lead is credited only once they have"
-        )
-    if len(rows) > 1 and not rows[1]._invited:
-        return AmbassadorMatch(
-            None, f"More than one ambassador is called “{text}”: type the email address of the one you mean"
-        )
-    return AmbassadorMatch(first)

@@ -251,6 +251,13 @@ def ambassador_user(db):
 
 
 @pytest.fixture
+def staff_client(client, staff_user):
+    """Django's test client, signed in as a member of staff."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def founder_user(db):
     return _user_with_role(Role.FOUNDER, mfa=False)
 

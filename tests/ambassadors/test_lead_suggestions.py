@@ -12,6 +12,7 @@ from django.urls import reverse
 from ambassadors.models import Lead
 from portal.roles import Role
 from tests.conftest import _user_with_role
+from tests.suggestions import options
 
 from .lead_factories import LeadAmbassadorFactory, LeadFactory, staff_member
 
@@ -24,12 +25,6 @@ PIPELINE = reverse("ambassadors:lead-pipeline")
 
 def move_url(lead, to: str = "") -> str:
     return reverse("ambassadors:lead-move", args=[lead.pk]) + (f"?to={to}" if to else "")
-
-
-def options(response) -> list[tuple[str, str]]:
-    """The (value, label) of each ``<option>`` of a suggestions answer."""
-    assert response.status_code == 200
-    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', response.content.decode())
 
 
 def ambassador(name: str, email: str, **kwargs):

@@ -2,8 +2,6 @@
 staff fill as they type, from ten matches at most, so the form does not grow with the registry.
 A suggestion, picked and sent, names the organisation the form records."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -11,6 +9,7 @@ from funding.models import Investment
 from portal.models import Organisation
 from tests.funding.factories import InvestmentFactory, InvestorFactory
 from tests.portal.factories import OrganisationFactory
+from tests.suggestions import options
 
 from .test_investment_views import CREATE, form_data
 
@@ -18,18 +17,6 @@ pytestmark = pytest.mark.django_db
 
 FIRMS = reverse("funding:investment-suggest-firms")
 INVESTORS = reverse("funding:investment-suggest-investors")
-
-
-def options(response) -> list[tuple[str, str]]:
-    """The (value, label) of each ``<option>`` of a suggestions answer."""
-    assert response.status_code == 200
-    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', response.content.decode())
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def test_firms_are_suggested_by_the_start_of_their_name_or_of_a_word_in_it(staff_client):

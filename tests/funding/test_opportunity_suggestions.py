@@ -12,6 +12,7 @@ from funding.models import Opportunity
 from portal.models import Organisation
 from tests.funding.factories import FunderFactory, OpportunityFactory
 from tests.portal.factories import OrganisationFactory
+from tests.suggestions import options
 
 from .test_staff_views import CREATE, form_data
 
@@ -20,23 +21,11 @@ pytestmark = pytest.mark.django_db
 FUNDERS = reverse("funding:opportunity-suggest-funders")
 
 
-def options(response) -> list[tuple[str, str]]:
-    """The (value, label) of each ``<option>`` of a suggestions answer."""
-    assert response.status_code == 200
-    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', response.content.decode())
-
-
 def field_error(response) -> str:
     """The funder field's error message, as the page shows it."""
     found = re.search(r'<p id="id_funder_error" class="govuk-error-message">(.*?)</p>', response.content.decode(), re.S)
     assert found, "the funder field shows no error"
     return html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()))
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def test_funders_are_suggested_by_the_start_of_their_name_or_of_a_word_in_it(staff_client):

@@ -10,17 +10,12 @@ from django.urls import reverse
 
 from portal.models import Organisation, PartnerCredential
 from tests.portal.factories import OrganisationFactory
+from tests.suggestions import options
 
 pytestmark = pytest.mark.django_db
 
 CREDENTIALS = reverse("portal:credential-list")
 ORGANISATIONS = reverse("portal:credential-suggest-organisations")
-
-
-def options(response) -> list[tuple[str, str]]:
-    """The (value, label) of each ``<option>`` of a suggestions answer."""
-    assert response.status_code == 200
-    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', response.content.decode())
 
 
 def field_error(response) -> str:
@@ -34,12 +29,6 @@ def field_error(response) -> str:
 
 def partner(name: str, kind: str = Organisation.Kind.PARTNER, number: str = "") -> Organisation:
     return OrganisationFactory(name=name, kind=kind, company_number=number, sector="", is_tech=False)
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def test_organisations_are_suggested_by_the_start_of_their_name_or_of_a_word_in_it(staff_client):
