@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.forms import DateInputField, WebAddressField
+from portal.forms import DateInputField, OrganisationField, WebAddressField
 from portal.models import Organisation, Sector
-from portal.selectors import organisation_reference, organisations_find
+from portal.selectors import organisation_reference
 
 from . import services
 from .filters import BOROUGHS, OpportunityFilterSet
@@ -53,10 +53,9 @@ class OpportunityForm(forms.Form):
     rolling, dates in order, ranges) to the field errors, so the page lists every problem
     together; saving goes through the services."""
 
-    funder = forms.CharField(
+    funder = OrganisationField(
+        kinds=FUNDER_KINDS,
         label="Funder",
-        max_length=200,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         error_messages={
             "required": "Enter the funder's name or Companies House number",
             "max_length": "The funder's name must be 200 characters or fewer",
@@ -131,22 +130,13 @@ class OpportunityForm(forms.Form):
 
     def __init__(self, *args, known: Iterable[Organisation] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.known = list(known)  # the changed opportunity's funder: found even if its name is shared
+        self.fields["funder"].known = list(known)  # the changed opportunity's funder
 
     @classmethod
     def initial_of(cls, opportunity: Opportunity) -> dict:
         """The form's initial values for a stored opportunity."""
         initial = {name: getattr(opportunity, name) for name in services.OPPORTUNITY_FIELDS}
         return {**initial, "funder": organisation_reference(opportunity.funder), **services.rule_values(opportunity)}
-
-    def clean_funder(self):
-        """The funder, partner or public body the text names; an unknown name or number, a name
-        several share, or an organisation of another kind is the field's error."""
-        text = self.cleaned_data["funder"]
-        match = organisations_find([text], kinds=FUNDER_KINDS, known=self.known).get(text.strip())
-        if match is None or match.organisation is None:
-            raise ValidationError(match.problem if match else self.fields["funder"].error_messages["required"])
-        return match.organisation
 
     def clean(self):
         cleaned = super().clean()

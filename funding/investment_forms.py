@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import formset_factory
 from django_countries import countries
 
-from portal.forms import DateInputField
+from portal.forms import DateInputField, OrganisationField
 from portal.models import Organisation
 from portal.selectors import organisation_reference, organisations_find
 
@@ -55,10 +55,9 @@ class InvestmentForm(forms.Form):
     rules (a stage only for equity rounds, a positive amount, a date up to today) to the fields,
     so the page lists every problem together."""
 
-    firm = forms.CharField(
+    firm = OrganisationField(
+        kinds=[Organisation.Kind.FIRM],
         label="Firm",
-        max_length=200,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         error_messages={"required": "Enter the firm's name or Companies House number"},
     )
     kind = forms.ChoiceField(
@@ -103,7 +102,7 @@ class InvestmentForm(forms.Form):
 
     def __init__(self, *args, known=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.known = list(known)  # the changed deal's firm: found even if its name is shared
+        self.fields["firm"].known = list(known)  # the changed deal's firm
         self.fields["opportunity"].queryset = Opportunity.objects.select_related("funder").order_by("title", "pk")
         self.fields["opportunity"].label_from_instance = lambda o: f"{o.title} ({o.funder.name})"
 
@@ -121,13 +120,6 @@ class InvestmentForm(forms.Form):
             "title": investment.title,
             "source": investment.source,
         }
-
-    def clean_firm(self):
-        text = self.cleaned_data["firm"]
-        match = organisations_find([text], kinds=[Organisation.Kind.FIRM], known=self.known).get(text.strip())
-        if match is None or match.organisation is None:
-            raise ValidationError(match.problem if match else "Enter the firm's name or Companies House number")
-        return match.organisation
 
     def clean(self):
         cleaned = super().clean()

@@ -13,10 +13,6 @@ from portal.models import Organisation
 
 from .models import Investment, InvestmentInvestor, Opportunity
 
-# The kinds of organisation suggested first as investors: funds, lenders, partners, public bodies.
-INVESTOR_KINDS = [Organisation.Kind.FUNDER, Organisation.Kind.PARTNER, Organisation.Kind.PUBLIC_BODY]
-
-
 # A deal's history ----------------------------------------------------------------------------
 
 # The fields the history names, in words; the others (timestamps, who recorded it) are not news.

@@ -38,8 +38,8 @@ from .investment_forms import (
     investor_formset,
     investor_rows_as_typed,
 )
-from .investment_selectors import INVESTOR_KINDS, investment_history
-from .models import Investment, InvestmentImport
+from .investment_selectors import investment_history
+from .models import FUNDER_KINDS, Investment, InvestmentImport
 from .permissions import can_manage_investments
 
 PAGE_SIZE = 50
@@ -83,7 +83,7 @@ class InvestorSuggestionsView(SuggestionsView):
     rule = can_manage_investments
 
     def suggest(self, text):
-        return organisation_suggestions(text, kinds=INVESTOR_KINDS)
+        return organisation_suggestions(text, kinds=FUNDER_KINDS)  # those that usually invest
 
 
 class InvestmentListView(StaffMixin, View):

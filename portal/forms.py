@@ -109,6 +109,30 @@ class SignupForm(forms.Form):
         """Required by allauth; the adapter already stores the name."""
 
 
+class OrganisationField(forms.CharField):
+    """An organisation of ``kinds`` named by its name or Companies House number, as staff type it
+    (with suggestions: ``portal/suggestions.py``), found by ``organisations_find``; an unknown name
+    or number, a name several share, or an organisation of another kind is the field's error. A
+    form changing a record sets ``known`` to the organisations it names already, found even when
+    another shares their name."""
+
+    def __init__(self, *, kinds, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+        self.kinds = list(kinds)
+        self.known: list[Organisation] = []
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        match = organisations_find([text], kinds=self.kinds, known=self.known)[text.strip()]
+        if match.organisation is None:
+            raise ValidationError(match.problem, code="invalid_choice")
+        return match.organisation
+
+
 # The kinds of organisation a credential is issued to: every kind but a firm.
 CREDENTIAL_KINDS = [kind for kind in Organisation.Kind if kind != Organisation.Kind.FIRM]
 
@@ -127,10 +151,9 @@ class PartnerCredentialCreateForm(forms.Form):
         ("webhooks", "webhooks: subscribe to event notifications"),
     ]
 
-    organisation = forms.CharField(
+    organisation = OrganisationField(
+        kinds=CREDENTIAL_KINDS,
         label="Partner organisation",
-        max_length=200,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         error_messages={
             "required": "Enter the partner organisation's name or Companies House number",
             "max_length": "The organisation's name must be 200 characters or fewer",
@@ -145,15 +168,6 @@ class PartnerCredentialCreateForm(forms.Form):
         help_text="Only for the office's own systems, such as its CRM: the client may then receive "
         "webhook events about confidential records, such as leads that landed.",
     )
-
-    def clean_organisation(self):
-        """The organisation the text names; an unknown name or number, a name several share, or a
-        firm is the field's error."""
-        text = self.cleaned_data["organisation"]
-        match = organisations_find([text], kinds=CREDENTIAL_KINDS).get(text.strip())
-        if match is None or match.organisation is None:
-            raise ValidationError(match.problem if match else self.fields["organisation"].error_messages["required"])
-        return match.organisation
 
 
 class PartnerCredentialRotateForm(forms.Form):
