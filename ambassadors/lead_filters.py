@@ -48,10 +48,16 @@ class _AmbassadorChoiceField(_IdModelChoiceField):
         digits = text.removeprefix("-")
         if digits.isascii() and digits.isdigit():
             return super().to_python(text)
-        match = ambassador_find(text)
-        if match.ambassador is None:
-            raise forms.ValidationError(match.problem, code="invalid_choice")
-        return match.ambassador
+        return ambassador_named(text)
+
+
+def ambassador_named(text: str):
+    """The ambassador a lead may be credited to that ``text`` names (``ambassador_find``), or the
+    field's error saying what to type instead."""
+    match = ambassador_find(text)
+    if match.ambassador is None:
+        raise forms.ValidationError(match.problem, code="invalid_choice")
+    return match.ambassador
 
 
 class IdModelChoiceFilter(django_filters.ModelChoiceFilter):

@@ -11,9 +11,8 @@ from portal.forms import DateInputField, date_example
 from portal.models import Sector
 from portal.validators import validate_company_number
 
-from ..lead_filters import staff_users
+from ..lead_filters import ambassador_named, staff_users
 from ..models import Lead
-from ..selectors import ambassador_find
 from ..services.leads import JOBS_LIMIT, MONEY_FIELDS, REFER_FIELDS
 from ..stages import MISSING, STAGE_FIELDS, needs_reason
 
@@ -41,12 +40,7 @@ class AmbassadorField(forms.CharField):
 
     def clean(self, value):
         text = super().clean(value)
-        if not text:
-            return None
-        match = ambassador_find(text)
-        if match.ambassador is None:
-            raise forms.ValidationError(match.problem, code="invalid_choice")
-        return match.ambassador
+        return ambassador_named(text) if text else None
 
 
 def _count(label: str) -> forms.IntegerField:
