@@ -516,8 +516,10 @@ def idempotency_key_claim(*, client: str, key: str, fingerprint: str) -> tuple[I
             [client, key, fingerprint, now],
         )
         inserted = cursor.fetchone()
-    if inserted is not None:
-        return IdempotencyKey.objects.get(pk=inserted[0]), True
+    if inserted is not None:  # the row as inserted, without reading it back
+        row = IdempotencyKey(pk=inserted[0], client=client, key=key, fingerprint=fingerprint, created_at=now)
+        row._state.adding = False
+        return row, True
     row = IdempotencyKey.objects.filter(client=client, key=key).first()
     if row is None:  # released between our insert and this read: claim it afresh
         return idempotency_key_claim(client=client, key=key, fingerprint=fingerprint)
